@@ -1,0 +1,351 @@
+import { DecodeError, InvalidMessageError } from './errors.js';
+import { isCost, isId, type Id, type PricedId } from './ids.js';
+import {
+  AddressedMessage,
+  AddressesChangedMessage,
+  InTopicsChangedMessage,
+  MessageType,
+  OutTopicsChangedMessage,
+  TopicControlMessage,
+  TopicDataMessage,
+  type Message,
+  type WireMessage,
+} from './messages.js';
+import { MsgpackReader } from './msgpack/decoder.js';
+import { MsgpackWriter } from './msgpack/encoder.js';
+import { RawData } from './raw-data.js';
+
+// Keys as MessagePack fixstr bytes, written without re-encoding each time.
+const key = (s: string) => Uint8Array.from([0xa0 | s.length, ...Array.from(s, (c) => c.charCodeAt(0))]);
+const K_TOPIC = key('topic');
+const K_DATA = key('data');
+const K_PAUSED = key('paused');
+const K_ADDRESS = key('address');
+const K_PORT = key('port');
+const K_ADD = key('add');
+const K_REMOVE = key('remove');
+const K_ID = key('id');
+const K_COST = key('cost');
+const K_TYPE = key('_id');
+
+const writer = new MsgpackWriter(64 * 1024);
+
+function writeId(w: MsgpackWriter, id: Id): void {
+  if (typeof id === 'number') w.uint(id);
+  else w.bigint(id);
+}
+
+function writeIds(w: MsgpackWriter, ids: readonly Id[]): void {
+  w.arrayHeader(ids.length);
+  for (let i = 0; i < ids.length; i++) writeId(w, ids[i]!);
+}
+
+function writePricedIds(w: MsgpackWriter, ids: readonly PricedId[]): void {
+  w.arrayHeader(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const p = ids[i]!;
+    w.byte(0x82);
+    w.bytes(K_ID);
+    writeId(w, p.id);
+    w.bytes(K_COST);
+    w.uint(p.cost);
+  }
+}
+
+/**
+ * Encodes a message into the bytes a Python peer sends for it: one map with
+ * the fields in declaration order and `_id` last; `data` is a bin holding the
+ * payload's own MessagePack encoding.
+ */
+export function encodeMessage(message: Message): Uint8Array {
+  // Payload bytes first: encoding them may use the payload writer, never this one.
+  const payload = message.type === MessageType.TopicData || message.type === MessageType.Addressed
+    ? message.data.bytes
+    : undefined;
+  const w = writer;
+  w.reset();
+  switch (message.type) {
+    case MessageType.TopicData:
+      w.byte(0x83);
+      w.bytes(K_TOPIC);
+      writeId(w, message.topic);
+      w.bytes(K_DATA);
+      w.bin(payload!);
+      break;
+    case MessageType.TopicControl:
+      w.byte(0x83);
+      w.bytes(K_TOPIC);
+      writeId(w, message.topic);
+      w.bytes(K_PAUSED);
+      w.bool(message.paused);
+      break;
+    case MessageType.Addressed:
+      w.byte(0x84);
+      w.bytes(K_ADDRESS);
+      writeId(w, message.address);
+      w.bytes(K_PORT);
+      w.uint(message.port);
+      w.bytes(K_DATA);
+      w.bin(payload!);
+      break;
+    case MessageType.AddressesChanged:
+    case MessageType.OutTopicsChanged:
+      w.byte(0x83);
+      w.bytes(K_ADD);
+      writePricedIds(w, message.add);
+      w.bytes(K_REMOVE);
+      writeIds(w, message.remove);
+      break;
+    case MessageType.InTopicsChanged:
+      w.byte(0x83);
+      w.bytes(K_ADD);
+      writeIds(w, message.add);
+      w.bytes(K_REMOVE);
+      writeIds(w, message.remove);
+      break;
+    default:
+      throw new InvalidMessageError(`message type ${(message as Message).type} is not sent on the wire`);
+  }
+  w.bytes(K_TYPE);
+  w.byte(message.type);
+  const out = w.finish();
+  w.reset();
+  return out;
+}
+
+// Field bits, to check which keys a message map had.
+const F_TOPIC = 1;
+const F_DATA = 2;
+const F_PAUSED = 4;
+const F_ADDRESS = 8;
+const F_PORT = 16;
+const F_ADD = 32;
+const F_REMOVE = 64;
+const F_TYPE = 128;
+const F_OTHER = 256;
+
+// Exact key sets of the types whose maps must not carry anything else.
+const EXACT: Record<number, number> = {
+  [MessageType.TopicData]: F_TOPIC | F_DATA | F_TYPE,
+  [MessageType.TopicControl]: F_TOPIC | F_PAUSED | F_TYPE,
+  [MessageType.Addressed]: F_ADDRESS | F_PORT | F_DATA | F_TYPE,
+};
+
+function readMapHeader(r: MsgpackReader, what: string): number {
+  const b = r.u8();
+  if (b >= 0x80 && b <= 0x8f) return b & 0x0f;
+  if (b === 0xde) return r.u16();
+  if (b === 0xdf) return r.u32();
+  r.pos--;
+  return r.fail(`${what} is not a map`);
+}
+
+function readArrayHeader(r: MsgpackReader, what: string): number {
+  const b = r.u8();
+  let n: number;
+  if (b >= 0x90 && b <= 0x9f) n = b & 0x0f;
+  else if (b === 0xdc) n = r.u16();
+  else if (b === 0xdd) n = r.u32();
+  else {
+    r.pos--;
+    return r.fail(`${what} is not an array`);
+  }
+  if (n > r.end - r.pos) r.fail(`${what} has more elements than the input has bytes`);
+  return n;
+}
+
+function readKey(r: MsgpackReader): string {
+  const b = r.u8();
+  if (b >= 0xa0 && b <= 0xbf) return r.str(b & 0x1f);
+  if (b === 0xd9) return r.str(r.u8());
+  r.pos--;
+  return r.fail('message key is not a short string');
+}
+
+function readUint(r: MsgpackReader, what: string): number | bigint {
+  const b = r.u8();
+  if (b < 0x80) return b;
+  switch (b) {
+    case 0xcc: return r.u8();
+    case 0xcd: return r.u16();
+    case 0xce: return r.u32();
+    case 0xcf: return r.u64();
+  }
+  r.pos--;
+  return r.fail(`${what} is not an unsigned integer`);
+}
+
+function readId(r: MsgpackReader, what: string): Id {
+  return readUint(r, what);
+}
+
+function readPort(r: MsgpackReader): number {
+  const port = readUint(r, 'port');
+  if (typeof port !== 'number') r.fail('port out of range');
+  return port as number;
+}
+
+function readCost(r: MsgpackReader): number {
+  const cost = readUint(r, 'cost');
+  if (!isCost(cost)) r.fail(`cost ${String(cost)} out of range`);
+  return cost as number;
+}
+
+function readBool(r: MsgpackReader): boolean {
+  const b = r.u8();
+  if (b === 0xc3) return true;
+  if (b === 0xc2) return false;
+  // Python peers accept any integer here (truthiness); so do we.
+  r.pos--;
+  const v = r.value();
+  if (typeof v === 'number' || typeof v === 'bigint') return v != 0;
+  return r.fail('paused is not a boolean');
+}
+
+function readBin(r: MsgpackReader): Uint8Array {
+  const b = r.u8();
+  let n: number;
+  if (b === 0xc4) n = r.u8();
+  else if (b === 0xc5) n = r.u16();
+  else if (b === 0xc6) n = r.u32();
+  else {
+    r.pos--;
+    return r.fail('data is not a bin');
+  }
+  r.need(n);
+  // Zero-copy: the payload stays a view of the received buffer until decoded.
+  const out = r.buf.subarray(r.pos, r.pos + n);
+  r.pos += n;
+  return out;
+}
+
+function readIds(r: MsgpackReader, what: string): Id[] {
+  const n = readArrayHeader(r, what);
+  const out = new Array<Id>(n);
+  for (let i = 0; i < n; i++) out[i] = readId(r, what);
+  return out;
+}
+
+function readPricedIds(r: MsgpackReader, what: string): PricedId[] {
+  const n = readArrayHeader(r, what);
+  const out = new Array<PricedId>(n);
+  for (let i = 0; i < n; i++) {
+    const size = readMapHeader(r, `${what} entry`);
+    let id: Id | undefined;
+    let cost: number | undefined;
+    for (let j = 0; j < size; j++) {
+      const k = readKey(r);
+      if (k === 'id') id = readId(r, 'id');
+      else if (k === 'cost') cost = readCost(r);
+      else r.skip(1);
+    }
+    if (id === undefined || cost === undefined) r.fail(`${what} entry needs id and cost`);
+    out[i] = { id: id!, cost: cost! };
+  }
+  return out;
+}
+
+/**
+ * Decodes one message from its bytes (without stream framing). The structure
+ * is validated as strictly as a Python peer does it: types 0–2 must have
+ * exactly their keys; 3–5 may carry extra keys; ids are unsigned 64-bit
+ * integers and costs are range-checked. Any violation throws a
+ * {@link DecodeError}; no partly built message ever escapes.
+ *
+ * `data` payloads are views of `bytes`, decoded only when read.
+ */
+export function decodeMessage(bytes: Uint8Array): WireMessage {
+  try {
+    return decode(new MsgpackReader(bytes));
+  } catch (err) {
+    if (err instanceof DecodeError) throw err;
+    throw new DecodeError('malformed message', { cause: err });
+  }
+}
+
+function decode(r: MsgpackReader): WireMessage {
+  const size = readMapHeader(r, 'message');
+  let seen = 0;
+  let topic: Id = 0;
+  let data: Uint8Array | undefined;
+  let paused = false;
+  let address: Id = 0;
+  let port = 0;
+  let type = -1;
+  let addIds: Id[] | undefined;
+  let addPriced: PricedId[] | undefined;
+  let addStart = -1;
+  let remove: Id[] = [];
+  for (let i = 0; i < size; i++) {
+    const k = readKey(r);
+    let bit: number;
+    switch (k) {
+      case 'topic': bit = F_TOPIC; topic = readId(r, 'topic'); break;
+      case 'data': bit = F_DATA; data = readBin(r); break;
+      case 'paused': bit = F_PAUSED; paused = readBool(r); break;
+      case 'address': bit = F_ADDRESS; address = readId(r, 'address'); break;
+      case 'port': bit = F_PORT; port = readPort(r); break;
+      case 'add':
+        // The element type depends on `_id`, which may come later: remember where it is.
+        bit = F_ADD; addStart = r.pos; r.skip(1); break;
+      case 'remove': bit = F_REMOVE; remove = readIds(r, 'remove'); break;
+      case '_id': {
+        bit = F_TYPE;
+        const t = readUint(r, '_id');
+        if (typeof t !== 'number' || t > MessageType.OutTopicsChanged) r.fail(`unknown message type ${String(t)}`);
+        type = t as number;
+        break;
+      }
+      default: bit = F_OTHER; r.skip(1);
+    }
+    if (seen & bit & ~F_OTHER) r.fail(`duplicate key ${k}`);
+    seen |= bit;
+  }
+  if (r.pos !== r.end) r.fail(`${r.end - r.pos} trailing bytes after the message`);
+  if (type < 0) r.fail('message has no _id');
+  const exact = EXACT[type];
+  if (exact !== undefined) {
+    if (seen !== exact) r.fail(`message type ${type} needs exactly its fields`);
+  } else if ((seen & (F_ADD | F_REMOVE)) !== (F_ADD | F_REMOVE)) {
+    r.fail(`message type ${type} needs add and remove`);
+  }
+  if (addStart >= 0) {
+    const end = r.pos;
+    r.pos = addStart;
+    if (type === MessageType.InTopicsChanged) addIds = readIds(r, 'add');
+    else addPriced = readPricedIds(r, 'add');
+    r.pos = end;
+  }
+  switch (type) {
+    case MessageType.TopicData: return new TopicDataMessage(topic, RawData.fromBytes(data!));
+    case MessageType.TopicControl: return new TopicControlMessage(topic, paused);
+    case MessageType.Addressed: return new AddressedMessage(address, port, RawData.fromBytes(data!));
+    case MessageType.AddressesChanged: return new AddressesChangedMessage(addPriced!, remove);
+    case MessageType.InTopicsChanged: return new InTopicsChangedMessage(addIds!, remove);
+    default: return new OutTopicsChangedMessage(addPriced!, remove);
+  }
+}
+
+/** Checks an outgoing message object's ids and costs; throws {@link InvalidMessageError}. */
+export function validateMessage(message: Message): void {
+  const bad = (what: string) => {
+    throw new InvalidMessageError(`invalid ${what} in message type ${message.type}`);
+  };
+  switch (message.type) {
+    case MessageType.TopicData:
+    case MessageType.TopicControl:
+      if (!isId(message.topic)) bad('topic');
+      return;
+    case MessageType.Addressed:
+      if (!isId(message.address)) bad('address');
+      if (!Number.isSafeInteger(message.port) || message.port < 0) bad('port');
+      return;
+    case MessageType.InTopicsChanged:
+      for (const id of message.add) if (!isId(id)) bad('topic');
+      for (const id of message.remove) if (!isId(id)) bad('topic');
+      return;
+    default:
+      for (const p of message.add) if (!isId(p.id) || !isCost(p.cost)) bad('priced id');
+      for (const p of message.remove) if (!isId(typeof p === 'object' ? p.id : p)) bad('id');
+  }
+}

@@ -1,0 +1,313 @@
+import { Emitter } from './emitter.js';
+import { ConnectionClosedError, InvalidMessageError } from './errors.js';
+import { addCost, isCost, type Id, type PricedId } from './ids.js';
+import {
+  AddressesChangedRecvMessage,
+  InTopicsChangedMessage,
+  MessageType,
+  OutTopicsChangedRecvMessage,
+  type Message,
+} from './messages.js';
+import { boundedWait, type WaitOptions } from './wait.js';
+
+/** Events of a {@link Link}. */
+export interface LinkEvents {
+  [event: string]: unknown[];
+  /** The link closed; `reason` is set when it closed because of a failure. */
+  close: [reason: Error | undefined];
+  /** Something went wrong that did not close the link (a malformed message, a throwing receiver). */
+  error: [error: Error];
+  /** Buffered outgoing messages fell below the high-water mark again. */
+  drain: [];
+}
+
+export interface LinkOptions {
+  /** Cost this link adds to every route it receives (>= 1). Default 1. */
+  cost?: number;
+}
+
+/** Receives each message of a link in push mode (see {@link Link.setReceiver}). */
+export type MessageReceiver = (message: Message) => void;
+
+/**
+ * One end of a connection. What is sent on one end is received on the other.
+ *
+ * The base class keeps the routing bookkeeping of the end (which topics the
+ * other side asked for, which this side asked for, what can be reached
+ * through it and at what cost) and turns received announcements into their
+ * `…Recv` form with the link's cost added. Concrete links implement
+ * {@link Link.transmit} and hand what arrives to {@link Link.receive}.
+ *
+ * Messages are consumed either pulled with {@link Link.recv} or pushed to one
+ * receiver set with {@link Link.setReceiver} (what a switch or client does).
+ * Bookkeeping happens when a message is consumed, never for messages that
+ * are still queued. Closing either end closes both; closing twice is a no-op.
+ */
+export abstract class Link {
+  /** Cost added to every route received through this link. */
+  readonly cost: number;
+  /** Topics the other side asked to receive through this link. */
+  readonly inTopics = new Set<Id>();
+  /** Topics this side asked for (sent in InTopicsChanged). */
+  readonly recvTopics = new Set<Id>();
+  /** Topics that can be received through this link, with their cost. */
+  readonly outTopics = new Map<Id, number>();
+  /** Addresses reachable through this link, with their cost. */
+  readonly addresses = new Map<Id, number>();
+  readonly events = new Emitter<LinkEvents>();
+  /** Resolves when the link is closed, with the failure that closed it, if any. Never rejects. */
+  readonly closed: Promise<Error | undefined>;
+
+  private _isClosed = false;
+  private _closeReason: Error | undefined;
+  private resolveClosed!: (reason: Error | undefined) => void;
+  private receiver: MessageReceiver | undefined;
+  private inbox: Message[] = [];
+  private inboxHead = 0;
+  private waiters: Array<(message: Message | undefined) => void> = [];
+
+  constructor(options: LinkOptions = {}) {
+    const cost = options.cost ?? 1;
+    if (!Number.isInteger(cost) || cost < 1 || !isCost(cost)) {
+      throw new RangeError(`link cost must be an integer >= 1, got ${cost}`);
+    }
+    this.cost = cost;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  get isClosed(): boolean {
+    return this._isClosed;
+  }
+
+  /** The failure that closed the link, if it closed because of one. */
+  get closeReason(): Error | undefined {
+    return this._closeReason;
+  }
+
+  /** Messages received but not consumed yet. */
+  get queuedCount(): number {
+    return this.inbox.length - this.inboxHead;
+  }
+
+  /**
+   * Sends a message to the other end. Returns `false` when the link's
+   * outgoing buffer is above its high-water mark: the message is queued, but
+   * the caller should wait for {@link Link.drained} before sending more.
+   * Throws {@link ConnectionClosedError} once the link is closed.
+   */
+  send(message: Message): boolean {
+    if (this._isClosed) throw new ConnectionClosedError('cannot send: link is closed', { cause: this._closeReason });
+    if (message.type === MessageType.InTopicsChanged) {
+      for (const t of message.add) this.recvTopics.add(t);
+      for (const t of message.remove) this.recvTopics.delete(t);
+    }
+    return this.transmit(message);
+  }
+
+  /** Resolves once the outgoing buffer is below its high-water mark again. */
+  drained(options?: WaitOptions): Promise<void> {
+    if (this._isClosed) return Promise.reject(new ConnectionClosedError('link is closed', { cause: this._closeReason }));
+    if (!this.needsDrain) return Promise.resolve();
+    return boundedWait<void>('the link to drain', options, (resolve, reject) => {
+      const offDrain = this.events.on('drain', () => resolve());
+      const offClose = this.events.on('close', (reason) =>
+        reject(new ConnectionClosedError('link closed while waiting for it to drain', { cause: reason })),
+      );
+      return () => {
+        offDrain();
+        offClose();
+      };
+    });
+  }
+
+  /**
+   * Receives the next message (pull mode). Rejects with
+   * {@link ConnectionClosedError} when the link is or becomes closed. A wait
+   * that times out or is aborted takes no message: nothing is ever lost.
+   */
+  async recv(options?: WaitOptions): Promise<Message> {
+    if (this.receiver) throw new Error('recv() cannot be used while a receiver is set');
+    for (;;) {
+      if (this._isClosed) throw new ConnectionClosedError('cannot receive: link is closed', { cause: this._closeReason });
+      if (this.inboxHead < this.inbox.length) {
+        const processed = this.process(this.shift());
+        if (processed) return processed;
+        continue;
+      }
+      const raw = await boundedWait<Message | undefined>('a message on the link', options, (resolve) => {
+        this.waiters.push(resolve);
+        return () => {
+          const i = this.waiters.indexOf(resolve);
+          if (i >= 0) this.waiters.splice(i, 1);
+        };
+      });
+      if (raw === undefined) continue; // woken by close: the loop throws
+      const processed = this.process(raw);
+      if (processed) return processed;
+    }
+  }
+
+  /**
+   * Pushes every message to `receiver` from now on (queued ones first, in
+   * order). Pass `undefined` to go back to pull mode. A receiver that throws
+   * is reported as an `error` event; the link keeps going.
+   */
+  setReceiver(receiver: MessageReceiver | undefined): void {
+    this.receiver = receiver;
+    while (this.receiver && this.inboxHead < this.inbox.length && !this._isClosed) this.dispatch(this.shift());
+  }
+
+  /**
+   * Closes both ends. `reason` is the failure that caused it, if any; it is
+   * what {@link Link.closed} resolves with. Idempotent.
+   */
+  close(reason?: Error): void {
+    if (this._isClosed) return;
+    this._isClosed = true;
+    this._closeReason = reason;
+    this.inbox = [];
+    this.inboxHead = 0;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake(undefined);
+    try {
+      this.onClose(reason);
+    } finally {
+      this.receiver = undefined;
+      this.events.emit('close', reason);
+      this.resolveClosed(reason);
+      this.events.removeAllListeners();
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Hands a message that arrived from the other end to the consumer. */
+  protected receive(message: Message): void {
+    if (this._isClosed) return;
+    if (this.receiver && this.inboxHead === this.inbox.length) {
+      this.dispatch(message);
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(message);
+    else this.inbox.push(message);
+  }
+
+  /** Reports a problem that does not close the link. */
+  protected reportError(error: Error): void {
+    this.events.emit('error', error);
+  }
+
+  /** Whether the outgoing buffer is above the high-water mark (wait for {@link Link.drained}). */
+  get needsDrain(): boolean {
+    return false;
+  }
+
+  /** Called after a queued message was taken by the consumer (to signal drain). */
+  protected consumed(): void {}
+
+  /** Writes a message to the other end; returns false above the high-water mark. */
+  protected abstract transmit(message: Message): boolean;
+
+  /** Releases the transport (and closes the other end). Called once. */
+  protected abstract onClose(reason: Error | undefined): void;
+
+  private shift(): Message {
+    const m = this.inbox[this.inboxHead]!;
+    this.inbox[this.inboxHead++] = undefined as never;
+    if (this.inboxHead === this.inbox.length) {
+      this.inbox = [];
+      this.inboxHead = 0;
+    } else if (this.inboxHead > 1024 && this.inboxHead * 2 > this.inbox.length) {
+      this.inbox = this.inbox.slice(this.inboxHead);
+      this.inboxHead = 0;
+    }
+    this.consumed();
+    return m;
+  }
+
+  private dispatch(message: Message): void {
+    const processed = this.process(message);
+    if (!processed) return;
+    try {
+      this.receiver!(processed);
+    } catch (err) {
+      this.reportError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * Applies a received message to the bookkeeping; returns what the consumer
+   * sees, or undefined when the message changes nothing (an InTopicsChanged
+   * that repeats known state) or is invalid (reported).
+   */
+  private process(message: Message): Message | undefined {
+    switch (message.type) {
+      case MessageType.TopicData:
+      case MessageType.TopicControl:
+      case MessageType.Addressed:
+        return message;
+      case MessageType.InTopicsChanged: {
+        const add: Id[] = [];
+        const remove: Id[] = [];
+        for (const t of message.add) {
+          if (!this.inTopics.has(t)) {
+            this.inTopics.add(t);
+            add.push(t);
+          }
+        }
+        for (const t of message.remove) {
+          if (this.inTopics.delete(t)) remove.push(t);
+        }
+        if (add.length === 0 && remove.length === 0) return undefined;
+        return add.length === message.add.length && remove.length === message.remove.length
+          ? message
+          : new InTopicsChangedMessage(add, remove);
+      }
+      case MessageType.OutTopicsChanged:
+      case MessageType.OutTopicsChangedRecv: {
+        const changed = this.applyRoutes(this.outTopics, message.add, message.remove, message.type === MessageType.OutTopicsChanged);
+        return changed && new OutTopicsChangedRecvMessage(changed[0], changed[1]);
+      }
+      case MessageType.AddressesChanged:
+      case MessageType.AddressesChangedRecv: {
+        const changed = this.applyRoutes(this.addresses, message.add, message.remove, message.type === MessageType.AddressesChanged);
+        return changed && new AddressesChangedRecvMessage(changed[0], changed[1]);
+      }
+    }
+  }
+
+  private applyRoutes(
+    table: Map<Id, number>,
+    add: readonly PricedId[],
+    remove: readonly (Id | PricedId)[],
+    addOwnCost: boolean,
+  ): [PricedId[], PricedId[]] | undefined {
+    for (const p of add) {
+      if (!isCost(p.cost)) {
+        this.reportError(new InvalidMessageError(`route announcement with cost ${p.cost} out of range`));
+        return undefined;
+      }
+    }
+    const removed: PricedId[] = [];
+    for (const r of remove) {
+      const id = typeof r === 'object' ? r.id : r;
+      const cost = table.get(id);
+      if (cost !== undefined) {
+        table.delete(id);
+        removed.push({ id, cost });
+      }
+    }
+    const added: PricedId[] = new Array(add.length);
+    for (let i = 0; i < add.length; i++) {
+      const p = add[i]!;
+      const cost = addOwnCost ? addCost(p.cost, this.cost) : p.cost;
+      table.set(p.id, cost);
+      added[i] = { id: p.id, cost };
+    }
+    return [added, removed];
+  }
+}

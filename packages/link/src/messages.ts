@@ -1,0 +1,106 @@
+import type { Id, PricedId } from './ids.js';
+import type { RawData } from './raw-data.js';
+
+/**
+ * Numeric message types. 0–5 travel on the wire as `_id`; the two `…Recv`
+ * types exist only after a link received an announcement and applied its cost.
+ */
+export const MessageType = {
+  TopicData: 0,
+  TopicControl: 1,
+  Addressed: 2,
+  AddressesChanged: 3,
+  InTopicsChanged: 4,
+  OutTopicsChanged: 5,
+  OutTopicsChangedRecv: 6,
+  AddressesChangedRecv: 7,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** A payload published on a topic. */
+export class TopicDataMessage<T = unknown> {
+  readonly type = MessageType.TopicData;
+  constructor(
+    readonly topic: Id,
+    readonly data: RawData<T>,
+  ) {}
+}
+
+/** The state of a topic: paused or running. */
+export class TopicControlMessage {
+  readonly type = MessageType.TopicControl;
+  constructor(
+    readonly topic: Id,
+    readonly paused: boolean,
+  ) {}
+}
+
+/** A payload sent to one address and port. */
+export class AddressedMessage<T = unknown> {
+  readonly type = MessageType.Addressed;
+  constructor(
+    readonly address: Id,
+    readonly port: number,
+    readonly data: RawData<T>,
+  ) {}
+}
+
+/** The sender can now reach (`add`, with costs) or no longer reach (`remove`) these addresses. */
+export class AddressesChangedMessage {
+  readonly type = MessageType.AddressesChanged;
+  constructor(
+    readonly add: readonly PricedId[],
+    readonly remove: readonly Id[],
+  ) {}
+}
+
+/** The sender now wants (`add`) or no longer wants (`remove`) these topics. */
+export class InTopicsChangedMessage {
+  readonly type = MessageType.InTopicsChanged;
+  constructor(
+    readonly add: readonly Id[],
+    readonly remove: readonly Id[],
+  ) {}
+}
+
+/** The sender now provides (`add`, with costs) or no longer provides (`remove`) these topics. */
+export class OutTopicsChangedMessage {
+  readonly type = MessageType.OutTopicsChanged;
+  constructor(
+    readonly add: readonly PricedId[],
+    readonly remove: readonly Id[],
+  ) {}
+}
+
+/** A received {@link OutTopicsChangedMessage}: costs include the link's cost; removals carry their previous cost. */
+export class OutTopicsChangedRecvMessage {
+  readonly type = MessageType.OutTopicsChangedRecv;
+  constructor(
+    readonly add: readonly PricedId[],
+    readonly remove: readonly PricedId[],
+  ) {}
+}
+
+/** A received {@link AddressesChangedMessage}: costs include the link's cost; removals carry their previous cost. */
+export class AddressesChangedRecvMessage {
+  readonly type = MessageType.AddressesChangedRecv;
+  constructor(
+    readonly add: readonly PricedId[],
+    readonly remove: readonly PricedId[],
+  ) {}
+}
+
+/** The six messages that travel on the wire. */
+export type WireMessage =
+  | TopicDataMessage
+  | TopicControlMessage
+  | AddressedMessage
+  | AddressesChangedMessage
+  | InTopicsChangedMessage
+  | OutTopicsChangedMessage;
+
+/** Any message a link sends or delivers. */
+export type Message = WireMessage | OutTopicsChangedRecvMessage | AddressesChangedRecvMessage;
+
+/** Messages that carry a topic id and go to the topic's subscribers. */
+export type TopicMessage = TopicDataMessage | TopicControlMessage;

@@ -1,0 +1,218 @@
+import { DecodeError } from '../errors.js';
+
+/** Deepest nesting of arrays and maps the decoder accepts. */
+export const MAX_DECODE_DEPTH = 512;
+
+const TWO_32 = 0x1_0000_0000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A strict MessagePack reader over one buffer. Integers come back exact
+ * (`number` while safe, `bigint` beyond), str as strings (invalid UTF-8 is an
+ * error, as for Python peers), bin as a copied `Uint8Array`, maps with only
+ * string keys as plain objects (a `__proto__` key becomes an ordinary own
+ * property, never a prototype) and maps with other keys as `Map`.
+ * Every length is checked against the bytes left before anything is
+ * allocated; extension types and the reserved byte `c1` are rejected.
+ */
+export class MsgpackReader {
+  buf: Uint8Array;
+  view: DataView;
+  pos: number;
+  end: number;
+
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = start;
+    this.end = end;
+  }
+
+  fail(what: string): never {
+    throw new DecodeError(`${what} at byte ${this.pos}`);
+  }
+
+  need(n: number): void {
+    if (this.pos + n > this.end) this.fail(`truncated input: ${n} more bytes needed`);
+  }
+
+  u8(): number {
+    if (this.pos >= this.end) this.fail('truncated input');
+    return this.buf[this.pos++]!;
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  u64(): number | bigint {
+    this.need(8);
+    const hi = this.view.getUint32(this.pos);
+    const lo = this.view.getUint32(this.pos + 4);
+    if (hi < 0x20_0000) {
+      this.pos += 8;
+      return hi * TWO_32 + lo;
+    }
+    const v = this.view.getBigUint64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  i64(): number | bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos);
+    this.pos += 8;
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+
+  /** Reads a string body of `length` bytes. */
+  str(length: number): string {
+    this.need(length);
+    const buf = this.buf;
+    const start = this.pos;
+    const end = start + length;
+    if (length < 32) {
+      // Short strings (map keys, descriptors) are mostly ASCII: skip TextDecoder.
+      let out = '';
+      for (let i = start; i < end; i++) {
+        const c = buf[i]!;
+        if (c >= 0x80) return this.strSlow(start, end);
+        out += String.fromCharCode(c);
+      }
+      this.pos = end;
+      return out;
+    }
+    return this.strSlow(start, end);
+  }
+
+  private strSlow(start: number, end: number): string {
+    try {
+      const s = utf8.decode(this.buf.subarray(start, end));
+      this.pos = end;
+      return s;
+    } catch (cause) {
+      throw new DecodeError(`invalid UTF-8 in string at byte ${start}`, { cause });
+    }
+  }
+
+  binBody(length: number): Uint8Array {
+    this.need(length);
+    const out = this.buf.slice(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
+  /** Reads one value of any type. */
+  value(depth = 0): unknown {
+    const b = this.u8();
+    if (b < 0x80) return b;
+    if (b >= 0xe0) return b - 0x100;
+    if (b < 0x90) return this.map(b & 0x0f, depth);
+    if (b < 0xa0) return this.array(b & 0x0f, depth);
+    if (b < 0xc0) return this.str(b & 0x1f);
+    switch (b) {
+      case 0xc0: return null;
+      case 0xc2: return false;
+      case 0xc3: return true;
+      case 0xc4: return this.binBody(this.u8());
+      case 0xc5: return this.binBody(this.u16());
+      case 0xc6: return this.binBody(this.u32());
+      case 0xca: {
+        this.need(4);
+        const v = this.view.getFloat32(this.pos);
+        this.pos += 4;
+        return v;
+      }
+      case 0xcb: {
+        this.need(8);
+        const v = this.view.getFloat64(this.pos);
+        this.pos += 8;
+        return v;
+      }
+      case 0xcc: return this.u8();
+      case 0xcd: return this.u16();
+      case 0xce: return this.u32();
+      case 0xcf: return this.u64();
+      case 0xd0: { const v = this.u8(); return v < 0x80 ? v : v - 0x100; }
+      case 0xd1: { const v = this.u16(); return v < 0x8000 ? v : v - 0x10000; }
+      case 0xd2: { this.need(4); const v = this.view.getInt32(this.pos); this.pos += 4; return v; }
+      case 0xd3: return this.i64();
+      case 0xd9: return this.str(this.u8());
+      case 0xda: return this.str(this.u16());
+      case 0xdb: return this.str(this.u32());
+      case 0xdc: return this.array(this.u16(), depth);
+      case 0xdd: return this.array(this.u32(), depth);
+      case 0xde: return this.map(this.u16(), depth);
+      case 0xdf: return this.map(this.u32(), depth);
+      default:
+        this.pos--;
+        return this.fail(b === 0xc1 ? 'reserved type byte 0xc1' : `unsupported extension type 0x${b.toString(16)}`);
+    }
+  }
+
+  private array(length: number, depth: number): unknown[] {
+    if (depth >= MAX_DECODE_DEPTH) this.fail(`nesting deeper than ${MAX_DECODE_DEPTH}`);
+    // Each element takes at least one byte: reject impossible lengths before allocating.
+    if (length > this.end - this.pos) this.fail(`array of ${length} elements is longer than the input`);
+    const out = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) out[i] = this.value(depth + 1);
+    return out;
+  }
+
+  private map(length: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
+    if (depth >= MAX_DECODE_DEPTH) this.fail(`nesting deeper than ${MAX_DECODE_DEPTH}`);
+    if (length * 2 > this.end - this.pos) this.fail(`map of ${length} entries is longer than the input`);
+    const obj: Record<string, unknown> = {};
+    for (let i = 0; i < length; i++) {
+      const key = this.value(depth + 1);
+      if (typeof key !== 'string') return this.mapWithOtherKeys(obj, key, length - i, depth);
+      const v = this.value(depth + 1);
+      if (key === '__proto__') {
+        Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+      } else {
+        obj[key] = v;
+      }
+    }
+    return obj;
+  }
+
+  /** Continues a map whose keys are not all strings as a `Map`. */
+  private mapWithOtherKeys(
+    soFar: Record<string, unknown>,
+    firstKey: unknown,
+    remaining: number,
+    depth: number,
+  ): Map<unknown, unknown> {
+    const out = new Map<unknown, unknown>(Object.entries(soFar));
+    let key = firstKey;
+    for (let i = 0; i < remaining; i++) {
+      if (i > 0) key = this.value(depth + 1);
+      out.set(key, this.value(depth + 1));
+    }
+    return out;
+  }
+
+  /** Skips one value without building it. */
+  skip(depth = 0): void {
+    if (depth >= MAX_DECODE_DEPTH) this.fail(`nesting deeper than ${MAX_DECODE_DEPTH}`);
+    this.value(depth);
+  }
+}
+
+/** Decodes one complete MessagePack value; trailing bytes are an error. */
+export function decodeValue(bytes: Uint8Array): unknown {
+  const reader = new MsgpackReader(bytes);
+  const value = reader.value();
+  if (reader.pos !== reader.end) reader.fail(`${reader.end - reader.pos} trailing bytes`);
+  return value;
+}

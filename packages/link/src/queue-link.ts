@@ -1,0 +1,147 @@
+import { decodeMessage, encodeMessage, validateMessage } from './codec.js';
+import { SlowConsumerError } from './errors.js';
+import { Link, type LinkOptions } from './link.js';
+import type { Message } from './messages.js';
+
+export interface QueueLinkOptions extends LinkOptions {
+  /**
+   * Serialize every message to bytes on send and decode it on receipt, as a
+   * socket would. Proves the codec on every path. Default false: message
+   * objects pass as they are.
+   */
+  serialize?: boolean;
+  /** Deliver each batch after this many milliseconds instead of on the next microtask. */
+  delay?: number;
+  /** `send()` returns false once this many messages wait at the other end. Default 1024. */
+  highWaterMark?: number;
+  /** `send()` throws {@link SlowConsumerError} beyond this many waiting messages. Default unlimited. */
+  maxQueued?: number;
+}
+
+/**
+ * One end of an in-process connection (see {@link createQueueLinkPair}).
+ * Messages are delivered in order, in batches, on a later microtask (or after
+ * `delay`), never inside the sender's call.
+ */
+export class QueueLink extends Link {
+  private peer!: QueueLink;
+  private readonly serialize: boolean;
+  private readonly delay: number;
+  private readonly highWaterMark: number;
+  private readonly maxQueued: number;
+  private pending: Array<Message | Uint8Array> = [];
+  private scheduled = false;
+  private closeWhenFlushed = false;
+  private senderBlocked = false;
+  private readonly flushBound = () => this.flush();
+
+  /** @internal use {@link createQueueLinkPair} */
+  constructor(options: QueueLinkOptions = {}) {
+    super(options);
+    this.serialize = options.serialize ?? false;
+    this.delay = options.delay ?? 0;
+    this.highWaterMark = options.highWaterMark ?? 1024;
+    this.maxQueued = options.maxQueued ?? Infinity;
+  }
+
+  /** @internal */
+  pair(peer: QueueLink): void {
+    this.peer = peer;
+  }
+
+  override get needsDrain(): boolean {
+    return this.peer.waiting >= this.highWaterMark;
+  }
+
+  protected transmit(message: Message): boolean {
+    const peer = this.peer;
+    if (peer.waiting >= this.maxQueued) {
+      throw new SlowConsumerError(`the other end has ${peer.waiting} messages waiting (maxQueued ${this.maxQueued})`);
+    }
+    if (this.serialize) {
+      peer.enqueue(encodeMessage(message));
+    } else {
+      validateMessage(message);
+      peer.enqueue(message);
+    }
+    if (peer.waiting >= this.highWaterMark) {
+      peer.senderBlocked = true;
+      return false;
+    }
+    return true;
+  }
+
+  protected onClose(): void {
+    // The other end still receives what was sent before the close.
+    const peer = this.peer;
+    if (peer.isClosed) return;
+    if (peer.pending.length === 0) peer.close();
+    else peer.closeWhenFlushed = true;
+  }
+
+  /** Messages sent to this end and not consumed yet. */
+  private get waiting(): number {
+    return this.pending.length + this.queuedCount;
+  }
+
+  private enqueue(item: Message | Uint8Array): void {
+    this.pending.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    if (this.delay > 0) setTimeout(this.flushBound, this.delay);
+    else queueMicrotask(this.flushBound);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    for (let i = 0; i < batch.length && !this.isClosed; i++) {
+      const item = batch[i]!;
+      if (item instanceof Uint8Array) {
+        let message: Message;
+        try {
+          message = decodeMessage(item);
+        } catch (err) {
+          // A malformed message closes only this connection.
+          this.close(err as Error);
+          return;
+        }
+        this.receive(message);
+      } else {
+        this.receive(item);
+      }
+    }
+    if (this.closeWhenFlushed) {
+      this.close();
+      return;
+    }
+    this.consumed();
+  }
+
+  protected override consumed(): void {
+    if (this.senderBlocked && this.waiting < this.highWaterMark) {
+      this.senderBlocked = false;
+      if (!this.peer.isClosed) this.peer.events.emit('drain');
+    }
+  }
+}
+
+/**
+ * Creates the two ends of an in-process connection. What one end sends, the
+ * other receives; closing one closes both.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = createQueueLinkPair({ serialize: true });
+ * switchA.addLink(a);
+ * const client = new Client(b);
+ * ```
+ */
+export function createQueueLinkPair(options: QueueLinkOptions = {}): [QueueLink, QueueLink] {
+  const a = new QueueLink(options);
+  const b = new QueueLink(options);
+  a.pair(b);
+  b.pair(a);
+  return [a, b];
+}

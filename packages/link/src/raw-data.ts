@@ -1,0 +1,56 @@
+import { decodeValue } from './msgpack/decoder.js';
+import { encodeValue } from './msgpack/encoder.js';
+
+const EMPTY = Symbol('empty');
+
+/**
+ * A payload held as a decoded value, as its MessagePack bytes, or both.
+ *
+ * Each form is computed from the other only when asked for, and at most once:
+ * a switch forwarding a message between two serialized links passes the bytes
+ * through without ever decoding them, and a payload published in-process is
+ * never encoded unless it crosses a serialized link.
+ *
+ * Treat a decoded value as read-only: the same `RawData` reaches every
+ * subscriber of a topic.
+ */
+export class RawData<T = unknown> {
+  private _value: T | typeof EMPTY;
+  private _bytes: Uint8Array | undefined;
+
+  private constructor(value: T | typeof EMPTY, bytes: Uint8Array | undefined) {
+    this._value = value;
+    this._bytes = bytes;
+  }
+
+  /** Wraps a value; it is encoded when a serialized link needs it. */
+  static from<T>(value: T): RawData<T> {
+    return new RawData<T>(value, undefined);
+  }
+
+  /**
+   * Wraps MessagePack bytes (the encoding of one value). They are decoded when
+   * someone reads {@link RawData.value}; a malformed encoding surfaces then as
+   * a `DecodeError`.
+   */
+  static fromBytes<T = unknown>(bytes: Uint8Array): RawData<T> {
+    return new RawData<T>(EMPTY, bytes);
+  }
+
+  /** True while the payload has not been decoded yet. */
+  get isSerialized(): boolean {
+    return this._value === EMPTY;
+  }
+
+  /** The decoded payload. Throws `DecodeError` if the bytes are not valid MessagePack. */
+  get value(): T {
+    if (this._value === EMPTY) this._value = decodeValue(this._bytes!) as T;
+    return this._value;
+  }
+
+  /** The payload's MessagePack bytes. Throws `EncodeError` for values MessagePack cannot carry. */
+  get bytes(): Uint8Array {
+    if (this._bytes === undefined) this._bytes = encodeValue(this._value);
+    return this._bytes;
+  }
+}

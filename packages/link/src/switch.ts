@@ -1,0 +1,377 @@
+import { Emitter } from './emitter.js';
+import type { Id, PricedId } from './ids.js';
+import type { Link } from './link.js';
+import {
+  AddressesChangedMessage,
+  InTopicsChangedMessage,
+  MessageType,
+  OutTopicsChangedMessage,
+  TopicControlMessage,
+  type AddressedMessage,
+  type Message,
+  type TopicDataMessage,
+} from './messages.js';
+import { RouteTable, type BestRoutes } from './route-table.js';
+
+/** Events of a {@link Switch}. */
+export interface SwitchEvents {
+  [event: string]: unknown[];
+  'link-added': [link: Link];
+  /** A link left the switch; `reason` is the failure that removed it, if any. */
+  'link-removed': [link: Link, reason: Error | undefined];
+  /** A problem on one link that the switch survived. */
+  error: [error: Error, link: Link];
+}
+
+/** What the switch keeps for each attached link. */
+interface LinkState {
+  /** Last control state sent to this link per topic, so a subscriber gets each state once. */
+  readonly sentControl: Map<Id, boolean>;
+  readonly offClose: () => void;
+  readonly offError: () => void;
+}
+
+/** Messages to send to one link, collected while handling one event. */
+interface Outbox {
+  subscribe: Id[];
+  unsubscribe: Id[];
+  topicsAdd: PricedId[];
+  topicsRemove: Id[];
+  addressesAdd: PricedId[];
+  addressesRemove: Id[];
+}
+
+/**
+ * Routes messages between the links attached to it.
+ *
+ * - Topic data and control go to every other link that requested the topic.
+ * - A requested topic is subscribed through the cheapest link providing it,
+ *   and moved when a cheaper provider appears or the current one goes away.
+ *   When the last requester leaves, the subscription is withdrawn upstream.
+ * - Addressed messages go to the cheapest link reaching the address, and are
+ *   dropped (datagram semantics) when the address is unknown.
+ * - Provided topics and reachable addresses are announced with split horizon:
+ *   each link hears the cheapest route that does not go through itself.
+ * - The last control state per topic is replayed to new subscribers; each
+ *   subscriber link receives a given state once, however many switches
+ *   replay it.
+ * - A link whose send fails is removed and closed; others are untouched.
+ */
+export class Switch {
+  readonly events = new Emitter<SwitchEvents>();
+  private readonly states = new Map<Link, LinkState>();
+  private readonly topics = new RouteTable();
+  private readonly addressRoutes = new RouteTable();
+  /** Links that requested each topic (replaced, never mutated, so forwarding can iterate safely). */
+  private readonly subscribers = new Map<Id, readonly Link[]>();
+  /** The link each requested topic is currently subscribed through. */
+  private readonly subscribedVia = new Map<Id, Link>();
+  private readonly controls = new Map<Id, boolean>();
+  private outboxes = new Map<Link, Outbox>();
+  private depth = 0;
+
+  /** The attached links. */
+  get links(): ReadonlySet<Link> {
+    return new Set(this.states.keys());
+  }
+
+  get linkCount(): number {
+    return this.states.size;
+  }
+
+  /** Ids of the topics currently provided through this switch. */
+  providedTopics(): Id[] {
+    return [...this.topics.ids()];
+  }
+
+  /** Ids of the addresses currently reachable through this switch. */
+  reachableAddresses(): Id[] {
+    return [...this.addressRoutes.ids()];
+  }
+
+  /** Cost of the cheapest route to a topic through this switch (Infinity when none). */
+  topicCost(topic: Id): number {
+    return this.topics.cost(topic);
+  }
+
+  /** Cost of the cheapest route to an address through this switch (Infinity when none). */
+  addressCost(address: Id): number {
+    return this.addressRoutes.cost(address);
+  }
+
+  /** Number of links that requested a topic. */
+  subscriberCount(topic: Id): number {
+    return this.subscribers.get(topic)?.length ?? 0;
+  }
+
+  /**
+   * Attaches a link: tells it what the switch provides and reaches, takes in
+   * what the link already provides, reaches and requests, then starts
+   * receiving from it. Adding a closed link does nothing.
+   */
+  addLink(link: Link): void {
+    if (this.states.has(link) || link.isClosed) return;
+    this.batch(() => {
+      // 1. Everything we know, before the link counts as a route itself.
+      const topics: PricedId[] = [];
+      for (const id of this.topics.ids()) topics.push({ id, cost: this.topics.cost(id) });
+      const addresses: PricedId[] = [];
+      for (const id of this.addressRoutes.ids()) addresses.push({ id, cost: this.addressRoutes.cost(id) });
+      if (topics.length > 0) this.outbox(link).topicsAdd.push(...topics);
+      if (addresses.length > 0) this.outbox(link).addressesAdd.push(...addresses);
+
+      const offClose = link.events.on('close', (reason) => {
+        // Deferred: a link may close in the middle of another handler.
+        queueMicrotask(() => this.detach(link, reason));
+      });
+      const offError = link.events.on('error', (err) => this.events.emit('error', err, link));
+      this.states.set(link, { sentControl: new Map(), offClose, offError });
+
+      // 2. What the link already provides, reaches and requests.
+      for (const [id, cost] of link.outTopics) this.setRoute(this.topics, id, link, cost, true);
+      for (const [id, cost] of link.addresses) this.setRoute(this.addressRoutes, id, link, cost, false);
+      if (link.inTopics.size > 0) this.onInTopicsChanged([...link.inTopics], [], link);
+    });
+    // 3. Start receiving.
+    link.setReceiver((message) => this.handle(message, link));
+    this.events.emit('link-added', link);
+  }
+
+  /**
+   * Detaches a link and closes it: what it provided or reached is withdrawn
+   * and announced to every other link, its requests are withdrawn (upstream
+   * too when nobody else wants the topic), and topics it served are
+   * re-requested from the next cheapest provider.
+   */
+  removeLink(link: Link, reason?: Error): void {
+    this.detach(link, reason);
+  }
+
+  /** Removes and closes every link. */
+  close(): void {
+    for (const link of [...this.states.keys()]) this.detach(link, undefined);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private detach(link: Link, reason: Error | undefined): void {
+    const state = this.states.get(link);
+    if (!state) return;
+    state.offClose();
+    state.offError();
+    this.states.delete(link);
+    this.outboxes.delete(link);
+    this.batch(() => {
+      if (link.inTopics.size > 0) this.onInTopicsChanged([], [...link.inTopics], link);
+      for (const id of link.outTopics.keys()) this.setRoute(this.topics, id, link, undefined, true);
+      for (const id of link.addresses.keys()) this.setRoute(this.addressRoutes, id, link, undefined, false);
+      for (const [topic, via] of this.subscribedVia) {
+        if (via === link) {
+          this.subscribedVia.delete(topic);
+          this.resubscribe(topic);
+        }
+      }
+    });
+    if (!link.isClosed) {
+      link.setReceiver(undefined);
+      link.close(reason);
+    }
+    this.events.emit('link-removed', link, reason ?? link.closeReason);
+  }
+
+  private handle(message: Message, origin: Link): void {
+    switch (message.type) {
+      case MessageType.TopicData:
+        return this.forwardData(message, origin);
+      case MessageType.TopicControl:
+        return this.forwardControl(message.topic, message.paused, origin);
+      case MessageType.Addressed:
+        return this.forwardAddressed(message);
+      case MessageType.InTopicsChanged:
+        return this.batch(() => this.onInTopicsChanged(message.add, message.remove, origin));
+      case MessageType.OutTopicsChangedRecv:
+        return this.batch(() => {
+          for (const p of message.remove) this.setRoute(this.topics, p.id, origin, undefined, true);
+          for (const p of message.add) this.setRoute(this.topics, p.id, origin, p.cost, true);
+        });
+      case MessageType.AddressesChangedRecv:
+        return this.batch(() => {
+          for (const p of message.remove) this.setRoute(this.addressRoutes, p.id, origin, undefined, false);
+          for (const p of message.add) this.setRoute(this.addressRoutes, p.id, origin, p.cost, false);
+        });
+    }
+  }
+
+  // ---- per-message path -------------------------------------------------
+
+  private forwardData(message: TopicDataMessage, origin: Link): void {
+    const subs = this.subscribers.get(message.topic);
+    if (subs === undefined) return;
+    for (let i = 0; i < subs.length; i++) {
+      const link = subs[i]!;
+      if (link !== origin) this.deliver(link, message);
+    }
+  }
+
+  private forwardAddressed(message: AddressedMessage): void {
+    const link = this.addressRoutes.best(message.address);
+    if (link !== undefined) this.deliver(link, message);
+  }
+
+  private forwardControl(topic: Id, paused: boolean, origin: Link): void {
+    this.controls.set(topic, paused);
+    const subs = this.subscribers.get(topic);
+    if (subs === undefined) return;
+    let message: TopicControlMessage | undefined;
+    for (const link of subs) {
+      if (link === origin) continue;
+      const sent = this.states.get(link)?.sentControl;
+      if (!sent || sent.get(topic) === paused) continue;
+      sent.set(topic, paused);
+      this.deliver(link, (message ??= new TopicControlMessage(topic, paused)));
+    }
+  }
+
+  private deliver(link: Link, message: Message): void {
+    try {
+      link.send(message);
+    } catch (err) {
+      // The destination failed: it goes, the sender stays (Known fault 1).
+      this.fail(link, err);
+    }
+  }
+
+  private fail(link: Link, err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (this.states.has(link)) this.events.emit('error', error, link);
+    if (!link.isClosed) link.close(error);
+  }
+
+  // ---- subscriptions ----------------------------------------------------
+
+  private onInTopicsChanged(add: readonly Id[], remove: readonly Id[], origin: Link): void {
+    const state = this.states.get(origin);
+    for (const topic of add) {
+      const subs = this.subscribers.get(topic);
+      if (subs?.includes(origin)) continue;
+      this.subscribers.set(topic, subs ? [...subs, origin] : [origin]);
+      if (!subs) this.resubscribe(topic);
+      // Late joiners learn the topic's state right away (once).
+      const paused = this.controls.get(topic);
+      if (paused !== undefined && state && state.sentControl.get(topic) !== paused) {
+        state.sentControl.set(topic, paused);
+        this.deliver(origin, new TopicControlMessage(topic, paused));
+      }
+    }
+    for (const topic of remove) {
+      const subs = this.subscribers.get(topic);
+      if (!subs || !subs.includes(origin)) continue;
+      state?.sentControl.delete(topic);
+      const rest = subs.filter((l) => l !== origin);
+      if (rest.length > 0) {
+        this.subscribers.set(topic, rest);
+      } else {
+        this.subscribers.delete(topic);
+        this.resubscribe(topic);
+      }
+    }
+  }
+
+  /** Makes the upstream subscription of `topic` match who wants it and who provides it cheapest. */
+  private resubscribe(topic: Id): void {
+    const wanted = this.subscribers.has(topic);
+    const best = wanted ? this.topics.best(topic) : undefined;
+    const current = this.subscribedVia.get(topic);
+    if (best === current) return;
+    if (current !== undefined) {
+      this.subscribedVia.delete(topic);
+      if (this.states.has(current)) this.outbox(current).unsubscribe.push(topic);
+    }
+    if (best !== undefined) {
+      this.subscribedVia.set(topic, best);
+      this.outbox(best).subscribe.push(topic);
+    }
+  }
+
+  // ---- routes -----------------------------------------------------------
+
+  /**
+   * Changes one route and announces what each link should now believe.
+   * A link X is told the cheapest route not through X (split horizon), so it
+   * is told again only when that changes: when the overall cheapest cost
+   * changes (every link), or for the links that were or became cheapest.
+   */
+  private setRoute(table: RouteTable, id: Id, link: Link, cost: number | undefined, isTopic: boolean): void {
+    const before = table.top2(id);
+    table.set(id, link, cost);
+    const after = table.top2(id);
+    if (
+      before.first === after.first && before.firstCost === after.firstCost &&
+      before.second === after.second && before.secondCost === after.secondCost
+    ) {
+      return;
+    }
+    const announce = (x: Link) => {
+      const was = advertised(before, x);
+      const now = advertised(after, x);
+      if (was === now) return;
+      const box = this.outbox(x);
+      if (now === Infinity) (isTopic ? box.topicsRemove : box.addressesRemove).push(id);
+      else (isTopic ? box.topicsAdd : box.addressesAdd).push({ id, cost: now });
+    };
+    if (before.firstCost !== after.firstCost) {
+      for (const x of this.states.keys()) announce(x);
+    } else {
+      for (const x of new Set([before.first, after.first, before.second, after.second])) {
+        if (x !== undefined && this.states.has(x)) announce(x);
+      }
+    }
+    if (isTopic) {
+      if (after.first === undefined) this.controls.delete(id);
+      if (this.subscribers.has(id) || this.subscribedVia.has(id)) this.resubscribe(id);
+    }
+  }
+
+  // ---- batching ---------------------------------------------------------
+
+  private outbox(link: Link): Outbox {
+    let box = this.outboxes.get(link);
+    if (!box) {
+      box = { subscribe: [], unsubscribe: [], topicsAdd: [], topicsRemove: [], addressesAdd: [], addressesRemove: [] };
+      this.outboxes.set(link, box);
+    }
+    return box;
+  }
+
+  /** Runs `fn` and then sends, per link, one message of each kind it produced. */
+  private batch(fn: () => void): void {
+    this.depth++;
+    try {
+      fn();
+    } finally {
+      this.depth--;
+    }
+    if (this.depth > 0 || this.outboxes.size === 0) return;
+    const boxes = this.outboxes;
+    this.outboxes = new Map();
+    for (const [link, box] of boxes) {
+      if (!this.states.has(link)) continue;
+      if (box.topicsAdd.length > 0 || box.topicsRemove.length > 0) {
+        this.deliver(link, new OutTopicsChangedMessage(box.topicsAdd, box.topicsRemove));
+      }
+      if (box.addressesAdd.length > 0 || box.addressesRemove.length > 0) {
+        this.deliver(link, new AddressesChangedMessage(box.addressesAdd, box.addressesRemove));
+      }
+      if (box.subscribe.length > 0 || box.unsubscribe.length > 0) {
+        this.deliver(link, new InTopicsChangedMessage(box.subscribe, box.unsubscribe));
+      }
+    }
+  }
+}
+
+/** The cost a link should believe for an id: the cheapest route not through itself. */
+function advertised(routes: BestRoutes, link: Link): number {
+  return routes.first === link ? routes.secondCost : routes.firstCost;
+}
