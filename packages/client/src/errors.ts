@@ -1,0 +1,66 @@
+import { StreamtasksError } from '@streamtasks/link';
+
+/** The error kinds a fetch server answers with (`[code, message]` bodies). */
+export type FetchErrorCode = 'bad_request' | 'not_found' | 'general';
+
+const FETCH_CODES: ReadonlySet<string> = new Set(['bad_request', 'not_found', 'general']);
+
+/**
+ * A fetch answered with an error. `code` is `bad_request`, `not_found` or
+ * `general` for the built-in errors, and `custom` when the server sent an
+ * error body of its own shape (kept in `body`).
+ */
+export class FetchError extends StreamtasksError {
+  declare readonly code: FetchErrorCode | 'custom';
+  /** The error body exactly as the server sent it. */
+  readonly body: unknown;
+
+  constructor(body: unknown, options?: ErrorOptions) {
+    const builtin = Array.isArray(body) && body.length === 2 && typeof body[0] === 'string' && FETCH_CODES.has(body[0]);
+    const code = builtin ? (body[0] as FetchErrorCode) : 'custom';
+    const message = builtin ? String(body[1]) : `fetch failed with error body ${safeJson(body)}`;
+    super(message, code, options);
+    this.body = body;
+  }
+
+  /** The `[code, message]` body of a built-in error. */
+  static body(code: FetchErrorCode, message: string): [FetchErrorCode, string] {
+    return [code, message];
+  }
+}
+
+/** An operation needs the client to have an address and it has none. */
+export class NoAddressError extends StreamtasksError {
+  constructor(message = 'the client has no address: set one or request one from discovery', options?: ErrorOptions) {
+    super(message, 'ERR_NO_ADDRESS', options);
+  }
+}
+
+/** The client is not started (or was stopped), so no answer could ever arrive. */
+export class ClientStoppedError extends StreamtasksError {
+  constructor(message = 'the client is not running: call start() first', options?: ErrorOptions) {
+    super(message, 'ERR_CLIENT_STOPPED', options);
+  }
+}
+
+/** A configured limit was reached (e.g. too many pending fetches). */
+export class LimitExceededError extends StreamtasksError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_LIMIT', options);
+  }
+}
+
+/** An endpoint or address name that does not follow the network's rules. */
+export class InvalidEndpointError extends StreamtasksError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_INVALID_ENDPOINT', options);
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,54 @@
+import { isId, type Id } from '@streamtasks/link';
+
+/**
+ * The payload of a fetch request (an Addressed message to the server's fetch
+ * port). Keys and their order match the Python implementation:
+ * `{return_address, return_port, descriptor, body}`.
+ */
+export interface FetchRequestPayload<B = unknown> {
+  return_address: Id;
+  return_port: number;
+  descriptor: string;
+  body: B;
+}
+
+/** The payload of a fetch response: `{body, error}`. */
+export interface FetchResponsePayload<B = unknown> {
+  body: B;
+  error: boolean;
+}
+
+/** A fetch request as received by a server. */
+export interface FetchRequest<B = unknown> {
+  returnAddress: Id;
+  returnPort: number;
+  descriptor: string;
+  body: B;
+}
+
+export function fetchRequestPayload<B>(returnAddress: Id, returnPort: number, descriptor: string, body: B): FetchRequestPayload<B> {
+  return { return_address: returnAddress, return_port: returnPort, descriptor, body };
+}
+
+export function fetchResponsePayload<B>(body: B, error: boolean): FetchResponsePayload<B> {
+  return { body, error };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Map);
+}
+
+/** Reads a fetch request payload; undefined when it does not have the request's shape. */
+export function parseFetchRequest(value: unknown): FetchRequest | undefined {
+  if (!isRecord(value)) return undefined;
+  const { return_address, return_port, descriptor, body } = value;
+  if (!isId(return_address) || typeof return_port !== 'number' || !Number.isSafeInteger(return_port) || return_port < 0) return undefined;
+  if (typeof descriptor !== 'string') return undefined;
+  return { returnAddress: return_address, returnPort: return_port, descriptor, body };
+}
+
+/** Reads a fetch response payload; undefined when it does not have the response's shape. */
+export function parseFetchResponse(value: unknown): FetchResponsePayload | undefined {
+  if (!isRecord(value) || !('body' in value)) return undefined;
+  return { body: value.body, error: value.error === true };
+}

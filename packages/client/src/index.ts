@@ -1,0 +1,51 @@
+/**
+ * The streamtasks client: one participant of the network on one link. It
+ * registers in- and out-topics (reference counted), publishes, sends
+ * addressed messages, keeps its address and a cache of address names, and
+ * makes fetch requests (request/response with timeouts and typed errors).
+ *
+ * Topics as objects (`InTopic`, `OutTopic`) live in `@streamtasks/topic`;
+ * the fetch server in `@streamtasks/fetch`; discovery in `@streamtasks/discovery`.
+ *
+ * @example
+ * ```ts
+ * import { Switch, createQueueLinkPair } from '@streamtasks/link';
+ * import { Client } from '@streamtasks/client';
+ *
+ * const hub = new Switch();
+ * const [a, b] = createQueueLinkPair();
+ * hub.addLink(a);
+ * const client = new Client(b).start();
+ * client.registerOutTopics([100_000]);
+ * client.sendStreamData(100_000, { timestamp: Date.now(), value: 1 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { Client, type ClientEvents, type ClientOptions, type FetchOptions, type PortHandler, type TopicListener } from './client.js';
+export { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports, Topics } from './constants.js';
+export {
+  formatEndpoint,
+  parseEndpoint,
+  validateAddressName,
+  type AddressOrName,
+  type Endpoint,
+  type ParsedEndpoint,
+} from './endpoint.js';
+export {
+  ClientStoppedError,
+  FetchError,
+  InvalidEndpointError,
+  LimitExceededError,
+  NoAddressError,
+  type FetchErrorCode,
+} from './errors.js';
+export {
+  fetchRequestPayload,
+  fetchResponsePayload,
+  parseFetchRequest,
+  parseFetchResponse,
+  type FetchRequest,
+  type FetchRequestPayload,
+  type FetchResponsePayload,
+} from './fetch-protocol.js';
