@@ -48,7 +48,7 @@ export interface TopicListener {
 export type PortHandler = (message: AddressedMessage) => void;
 
 /** Options of {@link Client.fetch}. */
-export interface FetchOptions extends WaitOptions {}
+export type FetchOptions = WaitOptions;
 
 /** Events of a {@link Client}. */
 export interface ClientEvents {
