@@ -1,25 +1,11 @@
 // Lint settings for the whole workspace. The module-boundaries rule is the
 // layering check: every package carries an Nx tag `scope:<name>` and may only
-// import the packages listed for its tag below (no cycles, no wrong-way
-// imports, no relative imports into another package).
+// import the packages listed for its tag in tools/layers.mjs (no cycles, no
+// wrong-way imports, no relative imports into another package).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
-
-const layers = {
-  'scope:link': [],
-  'scope:client': ['scope:link'],
-  'scope:topic': ['scope:client', 'scope:link'],
-  'scope:fetch': ['scope:client', 'scope:link'],
-  'scope:signal': ['scope:client', 'scope:link'],
-  'scope:broadcast': ['scope:fetch', 'scope:client', 'scope:link'],
-  'scope:discovery': ['scope:broadcast', 'scope:fetch', 'scope:signal', 'scope:client', 'scope:link'],
-  'scope:transports': ['scope:link'],
-  'scope:cli': [
-    'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
-    'scope:topic', 'scope:client', 'scope:transports', 'scope:link',
-  ],
-};
+import { layers } from './tools/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '.nx/**', 'coverage/**'] },

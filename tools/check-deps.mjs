@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+// Checks what each package under packages/ declares against what it uses:
+//
+//   1. every bare import in src/**/*.ts (spec and test files excepted) names a
+//      package listed in that package's "dependencies" (or peer/optional
+//      dependencies); Node builtins are exempt;
+//   2. no import reaches into another package: neither a relative path out of
+//      the package nor a subpath (`@streamtasks/x/src/...`) that the sibling
+//      does not export;
+//   3. every @streamtasks/* dependency is a caret range on the sibling's
+//      current version (`^x.y.z`): npm rejects `workspace:*`, and `*` keeps
+//      changesets from bumping dependents;
+//   4. the dependency graph among @streamtasks packages (all dependency kinds)
+//      is acyclic and follows the layer table in tools/layers.mjs.
+//
+// usage: node tools/check-deps.mjs [--root <workspace>]
+// Exits 1 and prints one line per problem when anything is wrong.
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { layers as defaultLayers } from './layers.mjs';
+
+const SCOPE = '@streamtasks/';
+const DEP_KINDS = ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'];
+const RUNTIME_KINDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+const builtins = new Set(builtinModules);
+
+/** Loads every package under `<root>/packages`. */
+export function loadPackages(root) {
+  const dir = path.join(root, 'packages');
+  if (!existsSync(dir)) return [];
+  const packages = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const pkgDir = path.join(dir, entry);
+    const manifest = path.join(pkgDir, 'package.json');
+    if (!statSync(pkgDir).isDirectory() || !existsSync(manifest)) continue;
+    const json = JSON.parse(readFileSync(manifest, 'utf8'));
+    packages.push({ dir: pkgDir, dirName: entry, rel: path.relative(root, pkgDir), json });
+  }
+  return packages;
+}
+
+/** Source files of a package that ship: src/**\/*.ts without spec/test files. */
+export function sourceFiles(pkgDir) {
+  const out = [];
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name === 'node_modules' || entry.name === '__tests__' || entry.name === '__mocks__') continue;
+        walk(full);
+      } else if (/\.(m|c)?tsx?$/.test(entry.name) && !/\.(spec|test)\.(m|c)?tsx?$/.test(entry.name)) {
+        out.push(full);
+      }
+    }
+  };
+  walk(path.join(pkgDir, 'src'));
+  return out.sort();
+}
+
+/** Module specifiers imported, exported from, `import()`ed or `require`d by a file (comments ignored). */
+export function importsOf(file) {
+  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  return info.importedFiles.map((f) => f.fileName);
+}
+
+/** Splits a bare specifier into its package name and subpath (`''` when none). */
+export function splitSpecifier(spec) {
+  const parts = spec.split('/');
+  const n = spec.startsWith('@') ? 2 : 1;
+  return { name: parts.slice(0, n).join('/'), subpath: parts.slice(n).join('/') };
+}
+
+function tagOf(pkg) {
+  const tags = (pkg.json.nx?.tags ?? []).filter((t) => t.startsWith('scope:'));
+  return tags.length === 1 ? tags[0] : undefined;
+}
+
+/** Finds the cycles of a graph given as Map<node, node[]>; each as a path [a, b, ..., a]. */
+export function findCycles(graph) {
+  const cycles = [];
+  const state = new Map(); // undefined = new, 1 = on stack, 2 = done
+  const stack = [];
+  const visit = (node) => {
+    state.set(node, 1);
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 1) cycles.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (state.get(next) === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(node, 2);
+  };
+  for (const node of [...graph.keys()].sort()) if (state.get(node) === undefined) visit(node);
+  return cycles;
+}
+
+/**
+ * Checks the workspace at `root`. Returns the problems found (an empty list
+ * when everything is in order) and the packages looked at.
+ */
+export function checkWorkspace(root, { layers = defaultLayers } = {}) {
+  const errors = [];
+  const packages = loadPackages(root);
+  const byName = new Map(packages.map((p) => [p.json.name, p]));
+
+  // The layer table itself: known tags only, and no cycles.
+  const tableGraph = new Map(Object.entries(layers).map(([tag, allowed]) => [tag, [...allowed]]));
+  for (const [tag, allowed] of tableGraph) {
+    for (const a of allowed) if (!tableGraph.has(a)) errors.push(`layer table: ${tag} allows unknown tag ${a}`);
+  }
+  for (const cycle of findCycles(tableGraph)) errors.push(`layer table: cycle ${cycle.join(' -> ')}`);
+
+  for (const pkg of packages) {
+    const { name, version } = pkg.json;
+    const where = `${pkg.rel}/package.json`;
+    if (name !== `${SCOPE}${pkg.dirName}`) {
+      errors.push(`${where}: name is ${JSON.stringify(name)}, expected "${SCOPE}${pkg.dirName}" (jest and the docs map @streamtasks/<name> to packages/<name>)`);
+    }
+    if (typeof version !== 'string' || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
+      errors.push(`${where}: version ${JSON.stringify(version)} is not x.y.z`);
+    }
+    const tag = tagOf(pkg);
+    if (!tag) errors.push(`${where}: needs exactly one "scope:<name>" tag in "nx": { "tags": [...] }`);
+    else if (!(tag in layers)) errors.push(`${where}: tag ${tag} is not in the layer table (tools/layers.mjs)`);
+
+    // Sibling ranges.
+    for (const kind of DEP_KINDS) {
+      for (const [dep, range] of Object.entries(pkg.json[kind] ?? {})) {
+        if (!dep.startsWith(SCOPE)) continue;
+        const sibling = byName.get(dep);
+        if (!sibling) {
+          errors.push(`${where}: ${kind} lists ${dep}, which is not a package in packages/`);
+          continue;
+        }
+        const want = `^${sibling.json.version}`;
+        if (range !== want) {
+          errors.push(`${where}: ${kind}.${dep} is ${JSON.stringify(range)}; use "${want}" (a caret range on the sibling's current version)`);
+        }
+      }
+    }
+
+    // Imports of the shipped sources.
+    const runtime = new Set(RUNTIME_KINDS.flatMap((k) => Object.keys(pkg.json[k] ?? {})));
+    const devOnly = new Set(Object.keys(pkg.json.devDependencies ?? {}));
+    for (const file of sourceFiles(pkg.dir)) {
+      const fileRel = path.relative(root, file);
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith('.') || spec.startsWith('/')) {
+          const target = path.resolve(path.dirname(file), spec);
+          if (target !== pkg.dir && !target.startsWith(pkg.dir + path.sep)) {
+            errors.push(`${fileRel}: relative import '${spec}' leaves the package; import the sibling by name`);
+          }
+          continue;
+        }
+        if (spec.startsWith('node:') || builtins.has(spec) || builtins.has(spec.split('/')[0])) continue;
+        const { name: dep, subpath } = splitSpecifier(spec);
+        if (dep === name) continue; // a package importing itself by name
+        if (dep.startsWith(SCOPE)) {
+          const sibling = byName.get(dep);
+          if (!sibling) {
+            errors.push(`${fileRel}: imports '${spec}', but there is no package ${dep} in packages/`);
+            continue;
+          }
+          if (subpath) {
+            const exported = Object.keys(sibling.json.exports ?? {});
+            if (/^(src|dist|lib)(\/|$)/.test(subpath) || !exported.includes(`./${subpath}`)) {
+              errors.push(`${fileRel}: imports '${spec}', an internal path of ${dep}; use its public entry (or one it exports: ${exported.join(', ') || 'none'})`);
+            }
+          }
+        }
+        if (!runtime.has(dep)) {
+          errors.push(
+            devOnly.has(dep)
+              ? `${fileRel}: imports '${spec}', but ${dep} is only in devDependencies of ${where}; move it to "dependencies"`
+              : `${fileRel}: imports '${spec}', but ${dep} is not in "dependencies" of ${where}`,
+          );
+        }
+      }
+    }
+  }
+
+  // The graph among siblings: layers and cycles.
+  const graph = new Map();
+  for (const pkg of packages) {
+    const deps = new Set();
+    for (const kind of DEP_KINDS) {
+      for (const dep of Object.keys(pkg.json[kind] ?? {})) if (byName.has(dep) && dep !== pkg.json.name) deps.add(dep);
+    }
+    graph.set(pkg.json.name, [...deps].sort());
+    const tag = tagOf(pkg);
+    if (!tag || !(tag in layers)) continue;
+    for (const dep of deps) {
+      const depTag = tagOf(byName.get(dep));
+      if (depTag && !layers[tag].includes(depTag)) {
+        errors.push(
+          `${pkg.rel}/package.json: ${pkg.json.name} (${tag}) depends on ${dep} (${depTag}), which its layer may not use; ` +
+            `${tag} may use: ${layers[tag].join(', ') || 'nothing'}`,
+        );
+      }
+    }
+  }
+  for (const cycle of findCycles(graph)) errors.push(`dependency cycle: ${cycle.join(' -> ')}`);
+
+  return { errors, packages };
+}
+
+function main(argv) {
+  const i = argv.indexOf('--root');
+  const root = path.resolve(i >= 0 ? argv[i + 1] : path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+  const { errors, packages } = checkWorkspace(root);
+  if (errors.length > 0) {
+    for (const e of errors) console.error(`check-deps: ${e}`);
+    console.error(`check-deps: ${errors.length} problem(s) in ${packages.length} package(s)`);
+    process.exitCode = 1;
+  } else {
+    console.log(`check-deps: ${packages.length} package(s) OK (imports declared, sibling ranges, layers, no cycles)`);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

@@ -1,0 +1,23 @@
+// The layer table of the workspace, in one place. Each package carries the Nx
+// tag `scope:<name>` (package.json → "nx": { "tags": [...] }) and may depend on
+// (and import) only the packages whose tags are listed for its own tag.
+//
+// Read by eslint.config.mjs (`@nx/enforce-module-boundaries`, which checks
+// imports) and by tools/check-deps.mjs (which checks package.json
+// dependencies). Change the layering here and nowhere else.
+
+/** @type {Readonly<Record<string, readonly string[]>>} */
+export const layers = {
+  'scope:link': [],
+  'scope:client': ['scope:link'],
+  'scope:topic': ['scope:client', 'scope:link'],
+  'scope:fetch': ['scope:client', 'scope:link'],
+  'scope:signal': ['scope:client', 'scope:link'],
+  'scope:broadcast': ['scope:fetch', 'scope:client', 'scope:link'],
+  'scope:discovery': ['scope:broadcast', 'scope:fetch', 'scope:signal', 'scope:client', 'scope:link'],
+  'scope:transports': ['scope:link'],
+  'scope:cli': [
+    'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
+    'scope:topic', 'scope:client', 'scope:transports', 'scope:link',
+  ],
+};
