@@ -1,0 +1,233 @@
+import { Emitter, RawData, type AddressedMessage, type Id } from '@streamtasks/link';
+import {
+  Ports,
+  fetchResponsePayload,
+  parseFetchRequest,
+  type Client,
+  type FetchRequest,
+  type FetchResponsePayload,
+} from '@streamtasks/client';
+import type { Check } from './check.js';
+import { CustomFetchError, FetchRequestError, MalformedRequestError } from './errors.js';
+
+/** What a route handler receives. */
+export interface FetchServerRequest<B = unknown> {
+  /** The request body (checked by the route's `validate`, if any). */
+  readonly body: B;
+  readonly descriptor: string;
+  /** Where the answer goes. */
+  readonly returnAddress: Id;
+  readonly returnPort: number;
+  /** Aborted when the server stops: the answer would be dropped anyway. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Handles one descriptor. The returned value is the answer body; returning
+ * nothing answers nil. Throw {@link FetchRequestError} for a
+ * `[code, message]` error, {@link CustomFetchError} for an error body of
+ * your own; anything else thrown answers `["general", message]`.
+ */
+export type FetchHandler<B = unknown, R = unknown> = (request: FetchServerRequest<B>) => R | void | Promise<R | void>;
+
+/** Options of {@link FetchServer.route} (given before the handler, so the body type flows into it). */
+export interface RouteOptions<B> {
+  /**
+   * Checks the body before the handler runs and returns it typed (see
+   * `check`). Whatever it throws is answered as `["bad_request", message]`.
+   */
+  validate?: Check<B>;
+}
+
+export interface FetchServerOptions {
+  /** Port to serve on. Default 100 (`Ports.FETCH`). */
+  port?: number;
+}
+
+/** Events of a {@link FetchServer}. */
+export interface FetchServerEvents {
+  [event: string]: unknown[];
+  /** A problem the server survived: a malformed request (not answerable), an answer that could not be sent. */
+  error: [error: Error];
+  /** A handler threw something other than a fetch error; it was answered as `general`. */
+  'handler-error': [error: unknown, descriptor: string];
+}
+
+interface Route {
+  readonly handler: FetchHandler<unknown, unknown>;
+  readonly validate: Check<unknown> | undefined;
+}
+
+/**
+ * Serves fetch requests on a client's port (default 100) with routes by
+ * descriptor. Handlers run concurrently; each answer is sent when its
+ * handler settles. Unknown descriptors are answered `["not_found",
+ * descriptor]`. Payloads that are not requests are reported as `error`
+ * events and skipped — the server keeps serving.
+ *
+ * @example
+ * ```ts
+ * const server = new FetchServer(client)
+ *   .route('echo', ({ body }) => body)
+ *   .start();
+ * // ...
+ * server.stop();
+ * ```
+ */
+export class FetchServer {
+  readonly client: Client;
+  readonly port: number;
+  readonly events = new Emitter<FetchServerEvents>();
+  private readonly routes = new Map<string, Route>();
+  private stopListening: (() => void) | undefined;
+  private controller: AbortController | undefined;
+  private inFlight = 0;
+
+  constructor(client: Client, options: FetchServerOptions = {}) {
+    this.client = client;
+    this.port = options.port ?? Ports.FETCH;
+  }
+
+  /** Whether the server is serving. */
+  get isRunning(): boolean {
+    return this.stopListening !== undefined;
+  }
+
+  /** Handlers that have not settled yet. */
+  get pendingCount(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Adds (or replaces) the route of a descriptor. With `options.validate`
+   * the body is checked first and reaches the handler typed. Returns the
+   * server, for chaining.
+   */
+  route<R = unknown>(descriptor: string, handler: FetchHandler<unknown, R>): this;
+  route<B, R = unknown>(descriptor: string, options: RouteOptions<B>, handler: FetchHandler<B, R>): this;
+  route(
+    descriptor: string,
+    handlerOrOptions: FetchHandler<unknown, unknown> | RouteOptions<unknown>,
+    maybeHandler?: FetchHandler<unknown, unknown>,
+  ): this {
+    const [handler, options] = typeof handlerOrOptions === 'function'
+      ? [handlerOrOptions, {} as RouteOptions<unknown>]
+      : [maybeHandler, handlerOrOptions];
+    if (typeof handler !== 'function') throw new TypeError(`route ${JSON.stringify(descriptor)} needs a handler function`);
+    this.routes.set(descriptor, { handler, validate: options.validate });
+    return this;
+  }
+
+  /** Removes a route; later requests for it are answered `not_found`. */
+  removeRoute(descriptor: string): boolean {
+    return this.routes.delete(descriptor);
+  }
+
+  /** Starts serving on the port. Throws if the port already has a handler on this client. */
+  start(): this {
+    if (this.stopListening) return this;
+    const controller = new AbortController();
+    this.stopListening = this.client.listenPort(this.port, (message) => this.onMessage(message, controller.signal));
+    this.controller = controller;
+    return this;
+  }
+
+  /**
+   * Stops serving: the port is released and handlers still running see their
+   * `signal` aborted; their answers are dropped. Safe to call twice.
+   */
+  stop(): void {
+    if (!this.stopListening) return;
+    this.stopListening();
+    this.stopListening = undefined;
+    this.controller!.abort();
+    this.controller = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+  }
+
+  private onMessage(message: AddressedMessage, signal: AbortSignal): void {
+    let value: unknown;
+    try {
+      value = message.data.value;
+    } catch (cause) {
+      this.report(new MalformedRequestError(`skipped an undecodable payload on fetch port ${this.port}: ${errorMessage(cause)}`, { cause }));
+      return;
+    }
+    const request = parseFetchRequest(value);
+    if (!request) {
+      this.report(new MalformedRequestError(`skipped a payload on fetch port ${this.port} that is not a fetch request`));
+      return;
+    }
+    this.inFlight++;
+    void this.serve(request, signal).finally(() => this.inFlight--);
+  }
+
+  private async serve(request: FetchRequest, signal: AbortSignal): Promise<void> {
+    const answer = await this.answer(request, signal);
+    if (signal.aborted) return;
+    let data: RawData;
+    try {
+      data = encoded(answer);
+    } catch (cause) {
+      this.events.emit('handler-error', cause, request.descriptor);
+      data = encoded(fetchResponsePayload(['general', `the answer could not be encoded: ${errorMessage(cause)}`], true));
+    }
+    try {
+      this.client.sendToAddress(request.returnAddress, request.returnPort, data);
+    } catch (cause) {
+      this.report(new Error(`could not send the answer to ${String(request.returnAddress)}:${request.returnPort}: ${errorMessage(cause)}`, { cause }));
+    }
+  }
+
+  private async answer(request: FetchRequest, signal: AbortSignal): Promise<FetchResponsePayload> {
+    const route = this.routes.get(request.descriptor);
+    if (!route) return fetchResponsePayload(['not_found', request.descriptor], true);
+    try {
+      const body = route.validate ? validateBody(route.validate, request.body) : request.body;
+      const result = await route.handler({
+        body,
+        descriptor: request.descriptor,
+        returnAddress: request.returnAddress,
+        returnPort: request.returnPort,
+        signal,
+      });
+      return fetchResponsePayload(result === undefined ? null : result, false);
+    } catch (err) {
+      if (err instanceof FetchRequestError) return fetchResponsePayload([err.code, err.message], true);
+      if (err instanceof CustomFetchError) return fetchResponsePayload(err.body, true);
+      this.events.emit('handler-error', err, request.descriptor);
+      return fetchResponsePayload(['general', errorMessage(err)], true);
+    }
+  }
+
+  private report(error: Error): void {
+    this.events.emit('error', error);
+  }
+}
+
+function validateBody(validate: Check<unknown>, body: unknown): unknown {
+  try {
+    return validate(body, 'body');
+  } catch (err) {
+    if (err instanceof FetchRequestError || err instanceof CustomFetchError) throw err;
+    throw FetchRequestError.badRequest(errorMessage(err), { cause: err });
+  }
+}
+
+/** Wraps an answer with its bytes computed now, so an unencodable answer fails here and not in a link. */
+function encoded(answer: FetchResponsePayload): RawData {
+  const data = RawData.from(answer);
+  void data.bytes;
+  return data;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
