@@ -1,0 +1,53 @@
+// Everything that runs in browsers and in Node alike.
+export {
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_COSTS,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_FRAME_SIZE,
+  DEFAULT_MAX_QUEUED_MESSAGES,
+  FRAME_HEADER_SIZE,
+  MAX_HANDSHAKE_FRAME_SIZE,
+  PROTOCOL_VERSION,
+  SYNC_WORD,
+} from './constants.js';
+export {
+  FrameTooLargeError,
+  HandshakeError,
+  HandshakeRejectedError,
+  InvalidUrlError,
+  SkippedBytesError,
+  type RejectReason,
+} from './errors.js';
+export { parseUrl, formatUrl, type ConnectionUrl, type Scheme } from './url.js';
+export { encodeFrame, writeFrameHeader } from './framing.js';
+export { FrameParser, type FrameParserOptions } from './frame-parser.js';
+export type { FrameChannel, FrameChannelHandler } from './channel.js';
+export {
+  checkHello,
+  checkReply,
+  clientHandshake,
+  decodeHandshake,
+  encodeHello,
+  encodeReply,
+  serverHandshake,
+  type HandshakeData,
+} from './handshake.js';
+export { ConnectionLink, type ConnectionLinkOptions } from './connection-link.js';
+export { CLOSE_CODES, WebSocketChannel, type WebSocketChannelOptions, type WebSocketLike } from './websocket-channel.js';
+export { establish, type ClientOptions } from './establish.js';
+export {
+  connectWebSocket,
+  webSocketAddress,
+  type WebSocketConnectOptions,
+  type WebSocketConstructor,
+} from './websocket-connect.js';
+export {
+  Reconnector,
+  type ReconnectorEvents,
+  type ReconnectorOptions,
+  type ReconnectorState,
+  type ReconnectorStatus,
+} from './reconnector.js';

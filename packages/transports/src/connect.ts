@@ -1,0 +1,79 @@
+// Node-only: opens TCP, unix socket and WebSocket connections.
+import { connect as netConnect } from 'node:net';
+import { AbortError } from '@streamtasks/link';
+import { WebSocket, type ClientOptions as WsClientOptions } from 'ws';
+import type { FrameChannel } from './channel.js';
+import type { ConnectionLink } from './connection-link.js';
+import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
+import { establish, type ClientOptions } from './establish.js';
+import { Reconnector, type ReconnectorOptions } from './reconnector.js';
+import { SocketChannel } from './socket-channel.js';
+import { parseUrl, type ConnectionUrl } from './url.js';
+import { webSocketAddress } from './websocket-connect.js';
+import { WebSocketChannel } from './websocket-channel.js';
+
+export interface ConnectOptions extends ClientOptions {
+  /** Milliseconds a graceful close may take to flush (TCP, unix). Default 5000. */
+  closeTimeout?: number;
+  /** Extra options for the `ws` client (TLS settings, headers…), for `ws://` and `wss://`. */
+  websocket?: WsClientOptions;
+}
+
+/**
+ * Connects to a streamtasks server (TypeScript or Python) and performs the
+ * handshake. Resolves with the link once the server accepted; plug it into a
+ * `Switch` or hand it to a client.
+ *
+ * The link cost is `options.cost`, else the URL's `cost` parameter, else the
+ * scheme's default. Rejects with `HandshakeRejectedError` (wrong auth or
+ * version), `HandshakeError`, `ConnectionClosedError` (refused, reset),
+ * `TimeoutError` or `AbortError`; no socket is left open then.
+ *
+ * @example
+ * ```ts
+ * const link = await connect('tcp://127.0.0.1:9000?auth=secret', { timeout: 5000 });
+ * mySwitch.addLink(link);
+ * ```
+ */
+export async function connect(url: string | ConnectionUrl, options: ConnectOptions = {}): Promise<ConnectionLink> {
+  const target = typeof url === 'string' ? parseUrl(url) : url;
+  if (options.signal?.aborted) throw new AbortError(`a connection to ${target.display}`, { cause: options.signal.reason });
+  return establish(openChannel(target, options), target, options);
+}
+
+/** Opens the transport of a URL; frames sent before it is connected are queued. */
+function openChannel(target: ConnectionUrl, options: ConnectOptions): FrameChannel {
+  const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+  const streamOptions = { maxFrameSize, closeTimeout: options.closeTimeout, description: target.display };
+  switch (target.scheme) {
+    case 'tcp':
+      return new SocketChannel(netConnect({ host: target.host, port: target.port! }), streamOptions);
+    case 'unix':
+      return new SocketChannel(netConnect({ path: target.path }), streamOptions);
+    case 'ws':
+    case 'wss': {
+      const ws = new WebSocket(webSocketAddress(target), { maxPayload: maxFrameSize, ...options.websocket });
+      return new WebSocketChannel(ws, { maxFrameSize, description: target.display });
+    }
+  }
+}
+
+export interface ReconnectOptions extends ReconnectorOptions, Omit<ConnectOptions, 'signal'> {}
+
+/**
+ * Keeps a connection to `url` up (see {@link Reconnector}): each new link is
+ * added to `options.switch` and/or passed to `options.onLink`.
+ *
+ * @example
+ * ```ts
+ * const reconnector = createReconnector('tcp://hub.example:9000', { switch: hub, delay: 500 });
+ * reconnector.events.on('status', (s) => console.log(s.state));
+ * // …
+ * await reconnector.stop();
+ * ```
+ */
+export function createReconnector(url: string | ConnectionUrl, options: ReconnectOptions = {}): Reconnector {
+  const target = typeof url === 'string' ? parseUrl(url) : url;
+  const { signal: _stop, ...connectOptions } = options;
+  return new Reconnector((signal) => connect(target, { ...connectOptions, signal }), options);
+}

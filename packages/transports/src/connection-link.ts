@@ -1,0 +1,123 @@
+// Browser-safe: a link over any FrameChannel (byte stream or WebSocket).
+import { Link, SlowConsumerError, decodeMessage, encodeMessage, type LinkOptions, type Message } from '@streamtasks/link';
+import type { FrameChannel } from './channel.js';
+import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES } from './constants.js';
+
+export interface ConnectionLinkOptions extends LinkOptions {
+  /** Buffered outgoing bytes at which `send()` starts returning false. Default 1 MiB. */
+  highWaterMark?: number;
+  /** Buffered outgoing bytes beyond which the link closes with `SlowConsumerError`. Default 64 MiB. */
+  maxBufferedBytes?: number;
+  /** Received messages waiting to be consumed at which reading from the peer pauses. Default 4096. */
+  maxQueuedMessages?: number;
+}
+
+/**
+ * A link whose messages travel serialized over a connection to another
+ * process (TCP, unix socket or WebSocket, through a {@link FrameChannel}).
+ * Created by `connect()` and by servers after a successful handshake.
+ *
+ * - **Backpressure out:** `send()` returns false once the bytes buffered for
+ *   the peer reach `highWaterMark`; `drain` is emitted (and `drained()`
+ *   resolves) when they fall below it again. Past `maxBufferedBytes` the
+ *   peer counts as a slow consumer: the link closes with
+ *   `SlowConsumerError` and that send throws it, so a peer that stops
+ *   reading can never make this process buffer without bound.
+ * - **Backpressure in:** while more than `maxQueuedMessages` received
+ *   messages wait to be consumed (pull mode), reading from the peer pauses.
+ * - **Malformed input:** a frame that is not a valid message closes this
+ *   link (only this one) with the `DecodeError`; `closed` resolves with it.
+ *   Skipped garbage bytes are reported as `error` events.
+ */
+export class ConnectionLink extends Link {
+  /** Describes the peer, e.g. `tcp 127.0.0.1:5000`. */
+  readonly description: string;
+  readonly highWaterMark: number;
+  readonly maxBufferedBytes: number;
+  private readonly channel: FrameChannel;
+  private readonly maxQueued: number;
+  private blocked = false;
+  private readingPaused = false;
+
+  constructor(channel: FrameChannel, options: ConnectionLinkOptions = {}) {
+    super(options);
+    this.channel = channel;
+    this.description = channel.description;
+    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.maxQueued = options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES;
+    if (this.maxBufferedBytes < this.highWaterMark) throw new RangeError('maxBufferedBytes must be at least highWaterMark');
+    // Last: frames that arrived during the handshake are delivered right here.
+    channel.setHandler({
+      frame: (payload) => this.onFrame(payload),
+      drain: () => this.onDrain(),
+      close: (reason) => this.close(reason),
+      warning: (error) => this.reportError(error),
+    });
+  }
+
+  /** Outgoing bytes not yet handed to the operating system. */
+  get bufferedAmount(): number {
+    return this.channel.bufferedAmount;
+  }
+
+  override get needsDrain(): boolean {
+    return this.channel.bufferedAmount >= this.highWaterMark;
+  }
+
+  protected transmit(message: Message): boolean {
+    const bytes = encodeMessage(message);
+    const buffered = this.channel.bufferedAmount;
+    if (buffered + bytes.length > this.maxBufferedBytes) {
+      const error = new SlowConsumerError(
+        `${this.description}: ${buffered} bytes are waiting for the peer; sending ${bytes.length} more would exceed ${this.maxBufferedBytes}`,
+      );
+      this.close(error);
+      throw error;
+    }
+    this.channel.send(bytes);
+    if (this.channel.bufferedAmount < this.highWaterMark) return true;
+    if (!this.blocked) {
+      this.blocked = true;
+      this.channel.requestDrain();
+    }
+    return false;
+  }
+
+  protected onClose(reason: Error | undefined): void {
+    this.channel.close(reason);
+  }
+
+  protected override consumed(): void {
+    if (this.readingPaused && this.queuedCount <= this.maxQueued / 2) {
+      this.readingPaused = false;
+      this.channel.resume();
+    }
+  }
+
+  private onFrame(payload: Uint8Array): void {
+    let message: Message;
+    try {
+      message = decodeMessage(payload);
+    } catch (err) {
+      // Only this connection is affected; the reason is what `closed` resolves with.
+      this.close(err as Error);
+      return;
+    }
+    this.receive(message);
+    if (!this.readingPaused && this.queuedCount >= this.maxQueued && !this.isClosed) {
+      this.readingPaused = true;
+      this.channel.pause();
+    }
+  }
+
+  private onDrain(): void {
+    if (!this.blocked || this.isClosed) return;
+    if (this.channel.bufferedAmount >= this.highWaterMark) {
+      this.channel.requestDrain();
+      return;
+    }
+    this.blocked = false;
+    this.events.emit('drain');
+  }
+}

@@ -1,0 +1,206 @@
+import { DEFAULT_MAX_FRAME_SIZE, SYNC_WORD } from './constants.js';
+import { FrameTooLargeError } from './errors.js';
+
+const S0 = SYNC_WORD[0]!;
+const S1 = SYNC_WORD[1]!;
+const S2 = SYNC_WORD[2]!;
+const S3 = SYNC_WORD[3]!;
+
+/** Where the parser is inside the byte stream. */
+const State = { Sync: 0, Length: 1, Body: 2, Failed: 3 } as const;
+type State = (typeof State)[keyof typeof State];
+
+/** Payloads up to this size get their buffer at once; larger ones grow with what arrives. */
+const PREALLOCATE_LIMIT = 1024 * 1024;
+
+/** A copy of `src[start, end)` that shares no memory with it (`Buffer#slice` would return a view). */
+function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(src.subarray(start, end));
+  return out;
+}
+
+export interface FrameParserOptions {
+  /** Frames longer than this many bytes are an error. Default {@link DEFAULT_MAX_FRAME_SIZE} (16 MiB). */
+  maxFrameSize?: number;
+  /** Called with each complete frame payload. */
+  onFrame: (payload: Uint8Array) => void;
+  /** Called when bytes that belong to no frame were skipped before a sync word. */
+  onSkipped?: (count: number) => void;
+}
+
+/**
+ * Splits a byte stream into frames: the sync word `b8 23 a0 6f`, a
+ * little-endian u32 length, then that many payload bytes.
+ *
+ * Chunks may be cut anywhere; the parser resumes where the last one ended.
+ * Bytes outside frames are skipped until the next sync word, and every sync
+ * word is found — unlike the Python reference, a mismatch never swallows a
+ * sync word that starts inside the bytes just examined (the sync word has no
+ * prefix that is also its suffix, so restarting at a mismatching `b8` is
+ * enough).
+ *
+ * Every payload handed out is a fresh copy: it never aliases the chunks
+ * given to {@link FrameParser.push}, which callers may reuse, nor any buffer
+ * of the parser. Memory held for an incomplete frame grows only with the
+ * bytes actually received, never with the announced length.
+ */
+export class FrameParser {
+  /** Frames longer than this are an error; may be changed between chunks (e.g. after a handshake). */
+  maxFrameSize: number;
+  /** Total bytes skipped outside frames so far. */
+  skippedBytes = 0;
+
+  private readonly onFrame: (payload: Uint8Array) => void;
+  private readonly onSkipped: ((count: number) => void) | undefined;
+  private state: State = State.Sync;
+  /** Sync bytes matched so far (0–3). */
+  private matched = 0;
+  /** Bytes consumed while looking for the current frame's sync word. */
+  private scanned = 0;
+  private lengthBytes = 0;
+  private length = 0;
+  /** The payload buffer when preallocated, else copies of the pieces received. */
+  private body: Uint8Array | undefined;
+  private parts: Uint8Array[] = [];
+  private received = 0;
+  private failure: FrameTooLargeError | undefined;
+
+  constructor(options: FrameParserOptions) {
+    this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    this.onFrame = options.onFrame;
+    this.onSkipped = options.onSkipped;
+  }
+
+  /** Bytes held for a frame that is not complete yet (its header and payload so far). */
+  get bufferedBytes(): number {
+    return this.state === State.Body ? 8 + this.received : this.state === State.Length ? 4 + this.lengthBytes : this.matched;
+  }
+
+  /**
+   * Consumes a chunk, calling `onFrame` for each frame it completes, in
+   * order. Throws {@link FrameTooLargeError} when a frame announces a length
+   * above {@link FrameParser.maxFrameSize} (after delivering the frames
+   * before it); the parser then stays failed, as the stream cannot be
+   * resynchronized reliably.
+   */
+  push(chunk: Uint8Array): void {
+    if (this.failure) throw this.failure;
+    let i = 0;
+    const n = chunk.length;
+    while (i < n) {
+      switch (this.state) {
+        case State.Sync:
+          i = this.scan(chunk, i);
+          break;
+        case State.Length:
+          while (i < n && this.lengthBytes < 4) {
+            this.length += chunk[i++]! * 2 ** (8 * this.lengthBytes++);
+          }
+          if (this.lengthBytes === 4) this.startBody();
+          break;
+        case State.Body: {
+          const take = Math.min(this.length - this.received, n - i);
+          if (this.received === 0 && take === this.length) {
+            // The whole payload is in this chunk: one copy, no bookkeeping.
+            this.state = State.Sync;
+            this.body = undefined;
+            this.onFrame(copyOf(chunk, i, i + take));
+          } else {
+            if (this.received === 0 && this.length <= PREALLOCATE_LIMIT) this.body = new Uint8Array(this.length);
+            if (this.body) this.body.set(chunk.subarray(i, i + take), this.received);
+            else this.parts.push(copyOf(chunk, i, i + take));
+            this.received += take;
+            if (this.received === this.length) this.finishBody();
+          }
+          i += take;
+          break;
+        }
+        case State.Failed:
+          throw this.failure!;
+      }
+    }
+  }
+
+  /** Looks for the sync word from `i`; returns where to continue. */
+  private scan(chunk: Uint8Array, i: number): number {
+    const n = chunk.length;
+    while (i < n) {
+      if (this.matched === 0) {
+        const at = chunk.indexOf(S0, i);
+        if (at < 0) {
+          this.scanned += n - i;
+          return n;
+        }
+        this.scanned += at - i + 1;
+        this.matched = 1;
+        i = at + 1;
+        continue;
+      }
+      const b = chunk[i++]!;
+      this.scanned++;
+      const expected = this.matched === 1 ? S1 : this.matched === 2 ? S2 : S3;
+      if (b === expected) {
+        if (++this.matched === 4) {
+          this.foundSync();
+          return i;
+        }
+      } else {
+        // The mismatching byte may itself start the next sync word.
+        this.matched = b === S0 ? 1 : 0;
+      }
+    }
+    return i;
+  }
+
+  private foundSync(): void {
+    const skipped = this.scanned - 4;
+    this.matched = 0;
+    this.scanned = 0;
+    this.state = State.Length;
+    this.lengthBytes = 0;
+    this.length = 0;
+    if (skipped > 0) {
+      this.skippedBytes += skipped;
+      this.onSkipped?.(skipped);
+    }
+  }
+
+  private startBody(): void {
+    if (this.length > this.maxFrameSize) {
+      this.state = State.Failed;
+      this.failure = new FrameTooLargeError(this.length, this.maxFrameSize);
+      throw this.failure;
+    }
+    this.received = 0;
+    this.parts = [];
+    this.body = undefined;
+    if (this.length === 0) {
+      this.state = State.Sync;
+      this.onFrame(new Uint8Array(0));
+    } else {
+      this.state = State.Body;
+    }
+  }
+
+  private finishBody(): void {
+    const parts = this.parts;
+    this.parts = [];
+    this.state = State.Sync;
+    let payload: Uint8Array;
+    if (this.body) {
+      payload = this.body;
+      this.body = undefined;
+    } else if (parts.length === 1) {
+      payload = parts[0]!;
+    } else {
+      payload = new Uint8Array(this.length);
+      let at = 0;
+      for (const p of parts) {
+        payload.set(p, at);
+        at += p.length;
+      }
+    }
+    this.onFrame(payload);
+  }
+}

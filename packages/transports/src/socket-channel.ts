@@ -1,0 +1,213 @@
+import type { Socket } from 'node:net';
+import { ConnectionClosedError, SlowConsumerError } from '@streamtasks/link';
+import { HandlerSlot, type FrameChannel, type FrameChannelHandler } from './channel.js';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE } from './constants.js';
+import { SkippedBytesError } from './errors.js';
+import { FrameParser } from './frame-parser.js';
+import { writeFrameHeader } from './framing.js';
+
+export interface SocketChannelOptions {
+  /** Largest frame accepted. Default 16 MiB. */
+  maxFrameSize?: number;
+  /** Milliseconds a graceful close may take to flush before the socket is destroyed. Default 5000. */
+  closeTimeout?: number;
+  /** For messages; defaults to the socket's remote address. */
+  description?: string;
+}
+
+/** Payloads up to this size are copied into a shared write buffer; larger ones are written as they are. */
+const COALESCE_LIMIT = 64 * 1024;
+/** Size of the shared write buffers. */
+const BATCH_SIZE = 256 * 1024;
+
+/**
+ * A {@link FrameChannel} over a TCP or unix `net.Socket` with sync-word framing.
+ *
+ * Frames sent during one tick are written together when the tick ends (small
+ * ones copied into one buffer, large payloads passed through uncopied, all
+ * under one cork), so a burst of messages costs one system call, not one each.
+ */
+export class SocketChannel implements FrameChannel {
+  readonly description: string;
+  readonly released: Promise<void>;
+  private readonly socket: Socket;
+  private readonly parser: FrameParser;
+  private readonly slot = new HandlerSlot();
+  private readonly closeTimeout: number;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  private drainRequested = false;
+  private closed = false;
+  private lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The first socket error, reported as the close reason. */
+  private socketError: Error | undefined;
+
+  constructor(socket: Socket, options: SocketChannelOptions = {}) {
+    this.socket = socket;
+    this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    this.description = options.description ?? describeSocket(socket);
+    this.parser = new FrameParser({
+      maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      onFrame: (payload) => this.slot.frame(payload),
+      onSkipped: (count) => this.slot.warning(new SkippedBytesError(count)),
+    });
+    socket.setNoDelay?.(true);
+    this.released = new Promise((resolve) => {
+      if (socket.destroyed) resolve();
+      else socket.once('close', () => resolve());
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onSocketDrain());
+    socket.on('error', (err) => {
+      this.socketError ??= err;
+    });
+    // 'end' (the peer finished) is followed by 'close': net sockets do not stay half open by default.
+    socket.once('close', () => this.onSocketClose());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get bufferedAmount(): number {
+    return this.pendingBytes + this.socket.writableLength;
+  }
+
+  get maxFrameSize(): number {
+    return this.parser.maxFrameSize;
+  }
+
+  set maxFrameSize(value: number) {
+    this.parser.maxFrameSize = value;
+  }
+
+  send(payload: Uint8Array): void {
+    if (this.closed) return;
+    this.pending.push(payload);
+    this.pendingBytes += FRAME_HEADER_SIZE + payload.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  setHandler(handler: FrameChannelHandler | undefined): void {
+    this.slot.set(handler);
+  }
+
+  requestDrain(): void {
+    this.drainRequested = true;
+    // Nothing left in the socket: no 'drain' event would come.
+    if (!this.flushScheduled && !this.socket.writableNeedDrain) queueMicrotask(() => this.onSocketDrain());
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
+  close(reason?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.slot.clear();
+    const socket = this.socket;
+    if (reason instanceof SlowConsumerError || socket.destroyed) {
+      // The peer does not read: flushing would never finish.
+      this.pending = [];
+      this.pendingBytes = 0;
+      socket.destroy();
+      return;
+    }
+    this.flush();
+    // A clean close waits for the peer's end too, so nothing it still sends is answered with a reset;
+    // after a failure, the socket goes as soon as our last bytes are out.
+    if (reason) socket.destroySoon();
+    else socket.end();
+    if (!socket.destroyed) this.lingerTimer = setTimeout(() => socket.destroy(), this.closeTimeout);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    try {
+      this.parser.push(chunk);
+    } catch (err) {
+      // Only FrameTooLargeError: the stream cannot be trusted any more.
+      this.fail(err as Error);
+    }
+  }
+
+  private onSocketDrain(): void {
+    if (!this.drainRequested || this.closed) return;
+    this.drainRequested = false;
+    this.slot.drain();
+  }
+
+  private onSocketClose(): void {
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const err = this.socketError;
+    this.slot.close(err && new ConnectionClosedError(`${this.description}: ${err.message}`, { cause: err }));
+  }
+
+  /** Ends the connection because of a failure and reports it. */
+  private fail(reason: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.socket.destroy();
+    this.slot.close(reason);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const frames = this.pending;
+    if (frames.length === 0 || this.socket.destroyed) return;
+    let left = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const socket = this.socket;
+    socket.cork();
+    // Small frames are copied into `batch`; a large payload is written as is, after its own header.
+    let batch: Buffer | undefined;
+    let at = 0;
+    const writeBatch = () => {
+      if (batch && at > 0) socket.write(batch.subarray(0, at));
+      batch = undefined;
+      at = 0;
+    };
+    for (const payload of frames) {
+      const size = FRAME_HEADER_SIZE + payload.length;
+      if (payload.length > COALESCE_LIMIT) {
+        writeBatch();
+        const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+        writeFrameHeader(header, 0, payload.length);
+        socket.write(header);
+        socket.write(payload);
+      } else {
+        if (batch && at + size > batch.length) writeBatch();
+        batch ??= Buffer.allocUnsafe(Math.max(size, Math.min(left, BATCH_SIZE)));
+        writeFrameHeader(batch, at, payload.length);
+        batch.set(payload, at + FRAME_HEADER_SIZE);
+        at += size;
+      }
+      left -= size;
+    }
+    writeBatch();
+    socket.uncork();
+    if (this.drainRequested && !socket.writableNeedDrain) queueMicrotask(() => this.onSocketDrain());
+  }
+}
+
+function describeSocket(socket: Socket): string {
+  if (socket.remoteAddress) return `tcp ${socket.remoteAddress}:${socket.remotePort}`;
+  return 'unix socket';
+}
