@@ -1,0 +1,204 @@
+import { DecodeError, Emitter, boundedWait, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { DISCOVERY_ADDRESS, Ports, parseEndpoint, type Client, type Endpoint } from '@streamtasks/client';
+import { fetchAs } from '@streamtasks/fetch';
+import { ReceiverStoppedError } from './errors.js';
+import { GET_TOPICS, NamespaceTopics } from './protocol.js';
+
+export interface BroadcastReceiverOptions {
+  /** The broadcasting server: an address or name (port 102) or `[address, port]`. Default discovery, `0:102`. */
+  endpoint?: Endpoint;
+  /** Items kept for a slow consumer; beyond, the oldest are dropped (and counted in `overflow`). Default 1024. */
+  maxBuffered?: number;
+}
+
+/** Events of a {@link BroadcastReceiver}. */
+export interface BroadcastReceiverEvents {
+  [event: string]: unknown[];
+  /** A payload could not be decoded (`DecodeError`) and was skipped. */
+  error: [error: Error];
+  /** The buffer was full: the oldest item was dropped. */
+  overflow: [dropped: number];
+}
+
+interface Waiter<T> {
+  resolve(item: [string, T]): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Receives what broadcasting servers publish on a set of namespaces. It asks
+ * the server for their topics, subscribes to them and yields
+ * `[namespace, data]`; iterate it with `for await`, or call
+ * {@link BroadcastReceiver.recv}. {@link BroadcastReceiver.stop} (also
+ * `break` out of the loop, or `await using`) unsubscribes and ends the
+ * iteration; nothing is received after it.
+ *
+ * @example
+ * ```ts
+ * await using receiver = await new BroadcastReceiver(client, ['address-name/registered']).start({ timeout: 2000 });
+ * for await (const [namespace, data] of receiver) {
+ *   console.log(namespace, data);
+ * }
+ * ```
+ */
+export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]>, AsyncDisposable {
+  readonly client: Client;
+  readonly events = new Emitter<BroadcastReceiverEvents>();
+  private readonly namespaceList: readonly string[];
+  private readonly endpoint: Endpoint;
+  private readonly maxBuffered: number;
+  private readonly topicOfNamespace = new Map<string, Id>();
+  private readonly namespaceOfTopic = new Map<Id, string>();
+  private readonly buffer: Array<[string, T]> = [];
+  private readonly waiters = new Set<Waiter<T>>();
+  private readonly cleanups: Array<() => void> = [];
+  private readonly startAbort = new AbortController();
+  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+
+  constructor(client: Client, namespaces: Iterable<string>, options: BroadcastReceiverOptions = {}) {
+    this.client = client;
+    this.namespaceList = [...new Set(namespaces)];
+    const { address, port } = parseEndpoint(options.endpoint ?? DISCOVERY_ADDRESS, Ports.BROADCAST);
+    this.endpoint = [address, port];
+    this.maxBuffered = options.maxBuffered ?? 1024;
+  }
+
+  /** The namespaces this receiver listens to. */
+  get namespaces(): readonly string[] {
+    return this.namespaceList;
+  }
+
+  /** Namespace → topic, as the server answered (empty before start). */
+  get topics(): ReadonlyMap<string, Id> {
+    return this.topicOfNamespace;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Items received and not consumed yet. */
+  get bufferedCount(): number {
+    return this.buffer.length;
+  }
+
+  /**
+   * Asks the server for the topics of the namespaces and subscribes to them.
+   * `options` bound the fetch. Rejects with {@link ReceiverStoppedError} when
+   * the receiver is (or gets) stopped meanwhile.
+   */
+  async start(options: WaitOptions = {}): Promise<this> {
+    if (this.state !== 'new') {
+      if (this.state === 'stopped') throw new ReceiverStoppedError();
+      throw new Error('start() was already called');
+    }
+    this.state = 'starting';
+    this.cleanups.push(this.client.onStop(() => this.stop()));
+    const signal = options.signal ? AbortSignal.any([options.signal, this.startAbort.signal]) : this.startAbort.signal;
+    let answer: Record<string, Id>;
+    try {
+      answer = await fetchAs(this.client, this.endpoint, GET_TOPICS, this.namespaceList, NamespaceTopics, {
+        timeout: options.timeout,
+        signal,
+      });
+    } catch (err) {
+      if (this.isStopped()) throw new ReceiverStoppedError('the broadcast receiver was stopped while starting', { cause: err });
+      this.stop();
+      throw err;
+    }
+    if (this.isStopped()) throw new ReceiverStoppedError('the broadcast receiver was stopped while starting');
+    for (const ns of this.namespaceList) {
+      const topic = answer[ns];
+      if (topic === undefined || !Object.prototype.hasOwnProperty.call(answer, ns)) continue;
+      this.topicOfNamespace.set(ns, topic);
+      this.namespaceOfTopic.set(topic, ns);
+    }
+    const topics = [...this.namespaceOfTopic.keys()];
+    for (const topic of topics) {
+      this.cleanups.push(this.client.listenTopic(topic, { data: (data, t) => this.onData(data, t) }));
+    }
+    this.client.registerInTopics(topics);
+    this.cleanups.push(() => {
+      if (!this.client.link.isClosed) this.client.unregisterInTopics(topics);
+    });
+    this.state = 'running';
+    return this;
+  }
+
+  /**
+   * The next `[namespace, data]`. Rejects with {@link ReceiverStoppedError}
+   * once the receiver is stopped and its buffer is empty, and with
+   * `TimeoutError` / `AbortError` per `options` (nothing is lost then).
+   */
+  recv(options?: WaitOptions): Promise<[string, T]> {
+    const item = this.buffer.shift();
+    if (item) return Promise.resolve(item);
+    if (this.isStopped()) return Promise.reject(new ReceiverStoppedError());
+    return boundedWait<[string, T]>(`broadcast data on ${this.namespaceList.map((ns) => JSON.stringify(ns)).join(', ')}`, options, (resolve, reject) => {
+      const waiter: Waiter<T> = { resolve, reject };
+      this.waiters.add(waiter);
+      return () => this.waiters.delete(waiter);
+    });
+  }
+
+  /** Unsubscribes and ends the iteration; pending `recv` calls reject with {@link ReceiverStoppedError}. Safe to call twice. */
+  stop(): void {
+    if (this.isStopped()) return;
+    this.state = 'stopped';
+    this.startAbort.abort();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.buffer.length = 0;
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter.reject(new ReceiverStoppedError());
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<[string, T], void, undefined> {
+    try {
+      for (;;) {
+        let item: [string, T];
+        try {
+          item = await this.recv();
+        } catch (err) {
+          if (err instanceof ReceiverStoppedError) return;
+          throw err;
+        }
+        yield item;
+      }
+    } finally {
+      this.stop();
+    }
+  }
+
+  private isStopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private onData(data: RawData, topic: Id): void {
+    const namespace = this.namespaceOfTopic.get(topic);
+    if (namespace === undefined || this.state !== 'running') return;
+    let value: T;
+    try {
+      value = data.value as T;
+    } catch (cause) {
+      this.events.emit('error', new DecodeError(`skipped an undecodable broadcast on ${JSON.stringify(namespace)}`, { cause }));
+      return;
+    }
+    const item: [string, T] = [namespace, value];
+    const waiter = this.waiters.values().next().value;
+    if (waiter) {
+      this.waiters.delete(waiter);
+      waiter.resolve(item);
+      return;
+    }
+    this.buffer.push(item);
+    if (this.buffer.length > this.maxBuffered) {
+      this.buffer.shift();
+      this.events.emit('overflow', 1);
+    }
+  }
+}
