@@ -1,5 +1,13 @@
 // Browser-safe: a link over any FrameChannel (byte stream or WebSocket).
-import { Link, SlowConsumerError, decodeMessage, encodeMessage, type LinkOptions, type Message } from '@streamtasks/link';
+import {
+  Link,
+  SlowConsumerError,
+  decodeMessage,
+  encodeMessage,
+  validateMessage,
+  type LinkOptions,
+  type Message,
+} from '@streamtasks/link';
 import type { FrameChannel } from './channel.js';
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES } from './constants.js';
 
@@ -66,6 +74,8 @@ export class ConnectionLink extends Link {
   }
 
   protected transmit(message: Message): boolean {
+    // encodeMessage does not range-check ids: an invalid one must fail here, not corrupt the stream.
+    validateMessage(message);
     const bytes = encodeMessage(message);
     const buffered = this.channel.bufferedAmount;
     if (buffered + bytes.length > this.maxBufferedBytes) {

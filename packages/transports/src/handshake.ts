@@ -1,5 +1,5 @@
 // Browser-safe: the handshake of every transport, over any FrameChannel.
-import { ConnectionClosedError, boundedWait, decodeValue, encodeValue, type WaitOptions } from '@streamtasks/link';
+import { ConnectionClosedError, StreamtasksError, boundedWait, decodeValue, encodeValue, type WaitOptions } from '@streamtasks/link';
 import type { FrameChannel } from './channel.js';
 import { PROTOCOL_VERSION } from './constants.js';
 import { HandshakeError, HandshakeRejectedError } from './errors.js';
@@ -92,7 +92,13 @@ export function firstFrame(channel: FrameChannel, what: string, options: WaitOpt
         resolve(payload);
       },
       drain: () => {},
-      close: (reason) => reject(new ConnectionClosedError(`${channel.description} closed during the handshake`, { cause: reason })),
+      // Our own errors (a refused or reset connection, an oversize frame) already say what happened.
+      close: (reason) =>
+        reject(
+          reason instanceof StreamtasksError
+            ? reason
+            : new ConnectionClosedError(`${channel.description} closed during the handshake`, { cause: reason }),
+        ),
       warning: () => {},
     });
     return () => channel.setHandler(undefined);

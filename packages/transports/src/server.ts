@@ -75,7 +75,10 @@ export class TransportServer {
   private readonly cost: number;
   private readonly maxConnections: number;
   private readonly maxFrameSize: number;
+  /** Every connection until its socket is released (to wait for on close). */
   private readonly channels = new Set<FrameChannel>();
+  /** Connections in the handshake. */
+  private readonly handshaking = new Set<FrameChannel>();
   private readonly links = new Set<ConnectionLink>();
   /** Cancels handshakes in progress when the server closes. */
   private readonly closing = new AbortController();
@@ -122,7 +125,7 @@ export class TransportServer {
 
   /** Connections still in the handshake. */
   get pendingCount(): number {
-    return this.channels.size - this.links.size;
+    return this.handshaking.size;
   }
 
   /**
@@ -168,27 +171,32 @@ export class TransportServer {
   }
 
   private accept(channel: FrameChannel, remote: string): void {
+    this.channels.add(channel);
+    void channel.released.then(() => this.channels.delete(channel));
     if (this.closing.signal.aborted) {
       channel.close();
       return;
     }
-    if (this.channels.size >= this.maxConnections) {
+    if (this.handshaking.size + this.links.size >= this.maxConnections) {
       const error = new HandshakeRejectedError('capacity', `the server holds its maximum of ${this.maxConnections} connections`);
       channel.send(encodeReply(false));
       channel.close(error);
       this.events.emit('connection-rejected', error, remote);
       return;
     }
-    this.channels.add(channel);
-    void channel.released.then(() => this.channels.delete(channel));
+    this.handshaking.add(channel);
     // Until the client is accepted it may send only a small hello.
     channel.maxFrameSize = Math.min(MAX_HANDSHAKE_FRAME_SIZE, this.maxFrameSize);
     serverHandshake(channel, this.auth, {
       timeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
       signal: this.closing.signal,
     }).then(
-      (hello) => this.attach(channel, { remote, handshake: hello }),
+      (hello) => {
+        this.handshaking.delete(channel);
+        this.attach(channel, { remote, handshake: hello });
+      },
       (err: Error) => {
+        this.handshaking.delete(channel);
         channel.close(err);
         // A handshake cut short by close() is not news.
         if (!(err instanceof AbortError && this.closing.signal.aborted)) this.events.emit('connection-rejected', err, remote);
@@ -202,7 +210,8 @@ export class TransportServer {
       return;
     }
     channel.maxFrameSize = this.maxFrameSize;
-    const link = new ConnectionLink(channel, { ...this.options, cost: this.cost });
+    const { highWaterMark, maxBufferedBytes, maxQueuedMessages } = this.options;
+    const link = new ConnectionLink(channel, { cost: this.cost, highWaterMark, maxBufferedBytes, maxQueuedMessages });
     this.links.add(link);
     void link.closed.then((reason) => {
       this.links.delete(link);
