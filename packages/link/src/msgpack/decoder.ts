@@ -172,10 +172,15 @@ export class MsgpackReader {
   private map(length: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
     if (depth >= MAX_DECODE_DEPTH) this.fail(`nesting deeper than ${MAX_DECODE_DEPTH}`);
     if (length * 2 > this.end - this.pos) this.fail(`map of ${length} entries is longer than the input`);
+    const start = this.pos;
     const obj: Record<string, unknown> = {};
     for (let i = 0; i < length; i++) {
       const key = this.value(depth + 1);
-      if (typeof key !== 'string') return this.mapWithOtherKeys(obj, key, length - i, depth);
+      if (typeof key !== 'string') {
+        // Read the map again as a Map: an object would reorder integer-like keys.
+        this.pos = start;
+        return this.mapWithOtherKeys(length, depth);
+      }
       const v = this.value(depth + 1);
       if (key === '__proto__') {
         Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
@@ -186,17 +191,11 @@ export class MsgpackReader {
     return obj;
   }
 
-  /** Continues a map whose keys are not all strings as a `Map`. */
-  private mapWithOtherKeys(
-    soFar: Record<string, unknown>,
-    firstKey: unknown,
-    remaining: number,
-    depth: number,
-  ): Map<unknown, unknown> {
-    const out = new Map<unknown, unknown>(Object.entries(soFar));
-    let key = firstKey;
-    for (let i = 0; i < remaining; i++) {
-      if (i > 0) key = this.value(depth + 1);
+  /** Reads a map whose keys are not all strings as a `Map`, in wire order. */
+  private mapWithOtherKeys(length: number, depth: number): Map<unknown, unknown> {
+    const out = new Map<unknown, unknown>();
+    for (let i = 0; i < length; i++) {
+      const key = this.value(depth + 1);
       out.set(key, this.value(depth + 1));
     }
     return out;

@@ -114,18 +114,25 @@ export class MsgpackWriter {
   }
 
   number(value: number): void {
-    if (Number.isSafeInteger(value)) {
+    if (Object.is(value, -0)) {
+      // -0 only comes from float arithmetic: keep it a float, as Python's -0.0.
+      this.float64(value);
+    } else if (Number.isSafeInteger(value)) {
       if (value >= 0) this.uint(value);
       else this.negint(value);
     } else if (Number.isInteger(value) && Math.abs(value) < 2 ** 64 && value >= -(2 ** 63)) {
       // Integral but beyond 2^53: exact as a 64-bit integer, as Python sends it.
       this.bigint(BigInt(value));
     } else {
-      this.ensure(9);
-      this.buf[this.pos++] = 0xcb;
-      this.view.setFloat64(this.pos, value);
-      this.pos += 8;
+      this.float64(value);
     }
+  }
+
+  float64(value: number): void {
+    this.ensure(9);
+    this.buf[this.pos++] = 0xcb;
+    this.view.setFloat64(this.pos, value);
+    this.pos += 8;
   }
 
   bigint(value: bigint): void {
