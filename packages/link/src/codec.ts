@@ -55,9 +55,13 @@ function writePricedIds(w: MsgpackWriter, ids: readonly PricedId[]): void {
 /**
  * Encodes a message into the bytes a Python peer sends for it: one map with
  * the fields in declaration order and `_id` last; `data` is a bin holding the
- * payload's own MessagePack encoding.
+ * payload's own MessagePack encoding. Throws {@link InvalidMessageError} for
+ * out-of-range ids, ports or costs and `EncodeError` for a payload that has no
+ * MessagePack form.
  */
 export function encodeMessage(message: Message): Uint8Array {
+  // Out-of-range ids or costs would otherwise be written as other numbers.
+  validateMessage(message);
   // Payload bytes first: encoding them may use the payload writer, never this one.
   const payload = message.type === MessageType.TopicData || message.type === MessageType.Addressed
     ? message.data.bytes
@@ -113,23 +117,41 @@ export function encodeMessage(message: Message): Uint8Array {
   return out;
 }
 
-// Field bits, to check which keys a message map had.
-const F_TOPIC = 1;
-const F_DATA = 2;
-const F_PAUSED = 4;
-const F_ADDRESS = 8;
-const F_PORT = 16;
-const F_ADD = 32;
-const F_REMOVE = 64;
-const F_TYPE = 128;
-const F_OTHER = 256;
+// Scratch space for `decode`: where each field's value starts (-1: absent).
+// Decoding never re-enters itself, so one buffer serves every call.
+const TOPIC = 0;
+const DATA = 1;
+const PAUSED = 2;
+const ADDRESS = 3;
+const PORT = 4;
+const ADD = 5;
+const REMOVE = 6;
+const FIELD_NAMES = ['topic', 'data', 'paused', 'address', 'port', 'add', 'remove'];
+const at = new Int32Array(FIELD_NAMES.length);
 
-// Exact key sets of the types whose maps must not carry anything else.
-const EXACT: Record<number, number> = {
-  [MessageType.TopicData]: F_TOPIC | F_DATA | F_TYPE,
-  [MessageType.TopicControl]: F_TOPIC | F_PAUSED | F_TYPE,
-  [MessageType.Addressed]: F_ADDRESS | F_PORT | F_DATA | F_TYPE,
-};
+function fieldOf(key: string): number {
+  switch (key) {
+    case 'topic': return TOPIC;
+    case 'data': return DATA;
+    case 'paused': return PAUSED;
+    case 'address': return ADDRESS;
+    case 'port': return PORT;
+    case 'add': return ADD;
+    case 'remove': return REMOVE;
+    default: return -1;
+  }
+}
+
+// The fields of each type. Types 0–2 must have exactly these (Python peers
+// drop the connection otherwise); 3–5 ignore any other key.
+const FIELDS_OF: readonly (readonly number[])[] = [
+  [TOPIC, DATA],
+  [TOPIC, PAUSED],
+  [ADDRESS, PORT, DATA],
+  [ADD, REMOVE],
+  [ADD, REMOVE],
+  [ADD, REMOVE],
+];
 
 function readMapHeader(r: MsgpackReader, what: string): number {
   const b = r.u8();
@@ -195,10 +217,10 @@ function readBool(r: MsgpackReader): boolean {
   const b = r.u8();
   if (b === 0xc3) return true;
   if (b === 0xc2) return false;
-  // Python peers accept any integer here (truthiness); so do we.
+  // Python peers (pydantic) also take the integers 0 and 1 as booleans.
   r.pos--;
-  const v = r.value();
-  if (typeof v === 'number' || typeof v === 'bigint') return v != 0;
+  const v = r.value(1);
+  if (v === 0 || v === 1) return v === 1;
   return r.fail('paused is not a boolean');
 }
 
@@ -237,7 +259,7 @@ function readPricedIds(r: MsgpackReader, what: string): PricedId[] {
       const k = readKey(r);
       if (k === 'id') id = readId(r, 'id');
       else if (k === 'cost') cost = readCost(r);
-      else r.skip(1);
+      else r.skip(3);
     }
     if (id === undefined || cost === undefined) r.fail(`${what} entry needs id and cost`);
     out[i] = { id: id!, cost: cost! };
@@ -265,65 +287,85 @@ export function decodeMessage(bytes: Uint8Array): WireMessage {
 
 function decode(r: MsgpackReader): WireMessage {
   const size = readMapHeader(r, 'message');
-  let seen = 0;
-  let topic: Id = 0;
-  let data: Uint8Array | undefined;
-  let paused = false;
-  let address: Id = 0;
-  let port = 0;
+  // What a field must hold depends on `_id`, which may come last: note where
+  // each value starts and read the values once the type is known.
+  at.fill(-1);
   let type = -1;
-  let addIds: Id[] | undefined;
-  let addPriced: PricedId[] | undefined;
-  let addStart = -1;
-  let remove: Id[] = [];
+  let known = 0;
+  let extra = false;
   for (let i = 0; i < size; i++) {
     const k = readKey(r);
-    let bit: number;
-    switch (k) {
-      case 'topic': bit = F_TOPIC; topic = readId(r, 'topic'); break;
-      case 'data': bit = F_DATA; data = readBin(r); break;
-      case 'paused': bit = F_PAUSED; paused = readBool(r); break;
-      case 'address': bit = F_ADDRESS; address = readId(r, 'address'); break;
-      case 'port': bit = F_PORT; port = readPort(r); break;
-      case 'add':
-        // The element type depends on `_id`, which may come later: remember where it is.
-        bit = F_ADD; addStart = r.pos; r.skip(1); break;
-      case 'remove': bit = F_REMOVE; remove = readIds(r, 'remove'); break;
-      case '_id': {
-        bit = F_TYPE;
-        const t = readUint(r, '_id');
-        if (typeof t !== 'number' || t > MessageType.OutTopicsChanged) r.fail(`unknown message type ${String(t)}`);
-        type = t as number;
-        break;
-      }
-      default: bit = F_OTHER; r.skip(1);
+    if (k === '_id') {
+      if (type >= 0) r.fail('duplicate key _id');
+      const t = readUint(r, '_id');
+      if (typeof t !== 'number' || t > MessageType.OutTopicsChanged) r.fail(`unknown message type ${String(t)}`);
+      type = t as number;
+      continue;
     }
-    if (seen & bit & ~F_OTHER) r.fail(`duplicate key ${k}`);
-    seen |= bit;
+    const field = fieldOf(k);
+    if (field < 0) {
+      extra = true;
+    } else {
+      if (at[field]! >= 0) r.fail(`duplicate key ${k}`);
+      at[field] = r.pos;
+      known++;
+    }
+    r.skip(1);
   }
   if (r.pos !== r.end) r.fail(`${r.end - r.pos} trailing bytes after the message`);
   if (type < 0) r.fail('message has no _id');
-  const exact = EXACT[type];
-  if (exact !== undefined) {
-    if (seen !== exact) r.fail(`message type ${type} needs exactly its fields`);
-  } else if ((seen & (F_ADD | F_REMOVE)) !== (F_ADD | F_REMOVE)) {
-    r.fail(`message type ${type} needs add and remove`);
+  const fields = FIELDS_OF[type]!;
+  if (type <= MessageType.Addressed && (extra || known !== fields.length)) {
+    r.fail(`message type ${type} must have exactly its fields`);
   }
-  if (addStart >= 0) {
-    const end = r.pos;
-    r.pos = addStart;
-    if (type === MessageType.InTopicsChanged) addIds = readIds(r, 'add');
-    else addPriced = readPricedIds(r, 'add');
-    r.pos = end;
+  for (let i = 0; i < fields.length; i++) {
+    if (at[fields[i]!]! < 0) r.fail(`message type ${type} needs ${FIELD_NAMES[fields[i]!]}`);
   }
+  const end = r.pos;
+  let message: WireMessage;
   switch (type) {
-    case MessageType.TopicData: return new TopicDataMessage(topic, RawData.fromBytes(data!));
-    case MessageType.TopicControl: return new TopicControlMessage(topic, paused);
-    case MessageType.Addressed: return new AddressedMessage(address, port, RawData.fromBytes(data!));
-    case MessageType.AddressesChanged: return new AddressesChangedMessage(addPriced!, remove);
-    case MessageType.InTopicsChanged: return new InTopicsChangedMessage(addIds!, remove);
-    default: return new OutTopicsChangedMessage(addPriced!, remove);
+    case MessageType.TopicData: {
+      r.pos = at[TOPIC]!;
+      const topic = readId(r, 'topic');
+      r.pos = at[DATA]!;
+      message = new TopicDataMessage(topic, RawData.fromBytes(readBin(r)));
+      break;
+    }
+    case MessageType.TopicControl: {
+      r.pos = at[TOPIC]!;
+      const topic = readId(r, 'topic');
+      r.pos = at[PAUSED]!;
+      message = new TopicControlMessage(topic, readBool(r));
+      break;
+    }
+    case MessageType.Addressed: {
+      r.pos = at[ADDRESS]!;
+      const address = readId(r, 'address');
+      r.pos = at[PORT]!;
+      const port = readPort(r);
+      r.pos = at[DATA]!;
+      message = new AddressedMessage(address, port, RawData.fromBytes(readBin(r)));
+      break;
+    }
+    case MessageType.InTopicsChanged: {
+      r.pos = at[ADD]!;
+      const add = readIds(r, 'add');
+      r.pos = at[REMOVE]!;
+      message = new InTopicsChangedMessage(add, readIds(r, 'remove'));
+      break;
+    }
+    default: {
+      r.pos = at[ADD]!;
+      const add = readPricedIds(r, 'add');
+      r.pos = at[REMOVE]!;
+      const remove = readIds(r, 'remove');
+      message = type === MessageType.AddressesChanged
+        ? new AddressesChangedMessage(add, remove)
+        : new OutTopicsChangedMessage(add, remove);
+    }
   }
+  r.pos = end;
+  return message;
 }
 
 /** Checks an outgoing message object's ids and costs; throws {@link InvalidMessageError}. */

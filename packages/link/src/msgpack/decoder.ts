@@ -201,10 +201,52 @@ export class MsgpackReader {
     return out;
   }
 
-  /** Skips one value without building it. */
+  /**
+   * Skips one value without building it (bin bodies are not copied). The value
+   * is checked as strictly as {@link MsgpackReader.value} checks it, strings
+   * included, because a Python peer rejects the whole message otherwise.
+   */
   skip(depth = 0): void {
+    const b = this.u8();
+    if (b < 0x80 || b >= 0xe0) return;
+    if (b < 0x90) return this.skipItems((b & 0x0f) * 2, depth);
+    if (b < 0xa0) return this.skipItems(b & 0x0f, depth);
+    if (b < 0xc0) {
+      this.str(b & 0x1f);
+      return;
+    }
+    switch (b) {
+      case 0xc0: case 0xc2: case 0xc3: return;
+      case 0xc4: return this.advance(this.u8());
+      case 0xc5: return this.advance(this.u16());
+      case 0xc6: return this.advance(this.u32());
+      case 0xcc: case 0xd0: return this.advance(1);
+      case 0xcd: case 0xd1: return this.advance(2);
+      case 0xca: case 0xce: case 0xd2: return this.advance(4);
+      case 0xcb: case 0xcf: case 0xd3: return this.advance(8);
+      case 0xd9: this.str(this.u8()); return;
+      case 0xda: this.str(this.u16()); return;
+      case 0xdb: this.str(this.u32()); return;
+      case 0xdc: return this.skipItems(this.u16(), depth);
+      case 0xdd: return this.skipItems(this.u32(), depth);
+      case 0xde: return this.skipItems(this.u16() * 2, depth);
+      case 0xdf: return this.skipItems(this.u32() * 2, depth);
+      default:
+        this.pos--;
+        this.fail(b === 0xc1 ? 'reserved type byte 0xc1' : `unsupported extension type 0x${b.toString(16)}`);
+    }
+  }
+
+  private advance(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
+  /** Skips the `count` items of an array (or keys and values of a map) at `depth`. */
+  private skipItems(count: number, depth: number): void {
     if (depth >= MAX_DECODE_DEPTH) this.fail(`nesting deeper than ${MAX_DECODE_DEPTH}`);
-    this.value(depth);
+    if (count > this.end - this.pos) this.fail(`container of ${count} items is longer than the input`);
+    for (let i = 0; i < count; i++) this.skip(depth + 1);
   }
 }
 
