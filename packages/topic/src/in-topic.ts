@@ -238,10 +238,17 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
   }
 
   private readonly endWaiters = new RejectSet();
+  private readonly ended = new AbortController();
+
+  /** Aborted when the topic closes (or its client stops), so subclass waits end with it. */
+  protected get closedSignal(): AbortSignal {
+    return this.ended.signal;
+  }
 
   private end(error: Error): void {
     if (this._closed) return;
     this._closed = error;
+    this.ended.abort(error);
     this.offListener();
     this.offStop();
     this.queue = [];

@@ -24,6 +24,8 @@ export class SynchronizedInTopic<T = unknown> extends InTopic<T> {
   constructor(client: Client, topic: Id, sync: InTopicSynchronizer, options?: InTopicOptions) {
     super(client, topic, options);
     this.sync = sync;
+    // A closed topic no longer holds the others back.
+    this.closedSignal.addEventListener('abort', () => sync.setPaused(this.topic, true), { once: true });
   }
 
   protected override async accept(item: InTopicItem, value: T | undefined, options?: WaitOptions): Promise<boolean> {
@@ -34,8 +36,10 @@ export class SynchronizedInTopic<T = unknown> extends InTopic<T> {
     const timestamp = getTimestamp(value);
     if (timestamp === undefined) return false;
     try {
-      return await this.sync.waitFor(this.topic, timestamp, options);
+      const signal = options?.signal ? AbortSignal.any([options.signal, this.closedSignal]) : this.closedSignal;
+      return await this.sync.waitFor(this.topic, timestamp, { timeout: options?.timeout, signal });
     } catch (err) {
+      if (this.closedSignal.aborted) throw this.closedSignal.reason;
       // Timed out or aborted while held back: keep the payload for the next read.
       this.unshift(item);
       throw err;
