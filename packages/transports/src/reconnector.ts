@@ -82,6 +82,7 @@ export class Reconnector {
   /** Resolves with the link once connected (at once if connected now). */
   waitConnected(options?: WaitOptions): Promise<Link> {
     if (this._link && !this._link.isClosed) return Promise.resolve(this._link);
+    if (this._state === 'stopped') return Promise.reject(new AbortError('the reconnector to connect (it is stopped)'));
     return boundedWait<Link>('the reconnector to connect', options, (resolve, reject) =>
       this.events.on('status', (status) => {
         if (status.state === 'connected') resolve(status.link);

@@ -19,7 +19,8 @@ export interface WebSocketLike {
   onmessage: ((event: never) => unknown) | null;
   onclose: ((event: never) => unknown) | null;
   onerror: ((event: never) => unknown) | null;
-  send(data: Uint8Array): void;
+  /** Browsers accept only views of a (non-shared) ArrayBuffer, hence the type argument. */
+  send(data: Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -103,7 +104,8 @@ export class WebSocketChannel implements FrameChannel {
       this.beforeOpenBytes += payload.length;
       return;
     }
-    this.ws.send(payload);
+    // Encoded messages are never backed by a SharedArrayBuffer.
+    this.ws.send(payload as Uint8Array<ArrayBuffer>);
   }
 
   setHandler(handler: FrameChannelHandler | undefined): void {
@@ -137,7 +139,7 @@ export class WebSocketChannel implements FrameChannel {
     this.beforeOpen = [];
     this.beforeOpenBytes = 0;
     if (this.closed) return;
-    for (const payload of queued) this.ws.send(payload);
+    for (const payload of queued) this.ws.send(payload as Uint8Array<ArrayBuffer>);
   }
 
   private onMessage(data: unknown): void {

@@ -1,6 +1,6 @@
 import { decodeMessage, MessageType } from '@streamtasks/link';
 import { FrameParser, FrameTooLargeError, SYNC_WORD, encodeFrame } from '@streamtasks/transports';
-import { hex, loadVectors, toHex, type FramingVectors } from './vectors';
+import { hex, loadVectors, toHex, type FramingVectors } from './vectors.js';
 
 const vectors = loadVectors<FramingVectors>('framing.json');
 const stream = hex(vectors.stream_of_both_hex);

@@ -20,8 +20,8 @@ import {
   parseUrl,
   type TransportServer,
 } from '@streamtasks/transports';
-import { RawStreamClient, nextEvent, openPair } from './harness';
-import { hex, loadVectors, toHex, type HandshakeVectors } from './vectors';
+import { RawStreamClient, nextEvent, openPair } from './harness.js';
+import { hex, loadVectors, toHex, type HandshakeVectors } from './vectors.js';
 
 const vectors = loadVectors<HandshakeVectors>('handshake.json');
 const ACCEPT_HEX = vectors.accept.server_to_client_frames[0]!.hex;

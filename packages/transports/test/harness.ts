@@ -16,7 +16,7 @@ import {
   type ServerOptions,
   type TransportServer,
 } from '@streamtasks/transports';
-import type { TransportHarness } from './compliance';
+import type { TransportHarness } from './compliance.js';
 
 /** A fresh directory for unix sockets, removed by the returned function. */
 export function tempSocketDir(): { path: (name: string) => string; remove: () => void } {

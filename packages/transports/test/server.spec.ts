@@ -21,8 +21,8 @@ import {
   type ConnectionLink,
   type TransportServer,
 } from '@streamtasks/transports';
-import { Collector } from './compliance';
-import { RawStreamClient, nextEvent, openPair, rawWebSocket, tempSocketDir } from './harness';
+import { Collector } from './compliance.js';
+import { RawStreamClient, nextEvent, openPair, rawWebSocket, tempSocketDir } from './harness.js';
 
 const sockets = tempSocketDir();
 afterAll(() => sockets.remove());

@@ -10,7 +10,7 @@ import {
   type Message,
 } from '@streamtasks/link';
 import { DEFAULT_COSTS, connect, createServer, type TransportServer } from '@streamtasks/transports';
-import { nextEvent, tempSocketDir } from './harness';
+import { nextEvent, tempSocketDir } from './harness.js';
 
 const sockets = tempSocketDir();
 afterAll(() => sockets.remove());
@@ -23,7 +23,7 @@ async function recvUntil(link: Link, match: (m: Message) => boolean): Promise<Me
   }
 }
 
-describe.each([
+describe.each<[string, () => string, number]>([
   ['tcp', () => 'tcp://127.0.0.1:0', DEFAULT_COSTS.TCP],
   ['unix', () => `unix://${sockets.path('switch.sock')}`, DEFAULT_COSTS.UNIX],
   ['ws', () => 'ws://127.0.0.1:0', DEFAULT_COSTS.WEBSOCKET],

@@ -1,5 +1,5 @@
-import { describeLinkCompliance } from './compliance';
-import { socketHarness, tempSocketDir } from './harness';
+import { describeLinkCompliance } from './compliance.js';
+import { socketHarness, tempSocketDir } from './harness.js';
 
 const dir = tempSocketDir();
 afterAll(() => dir.remove());

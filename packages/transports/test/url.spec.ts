@@ -1,5 +1,5 @@
 import { DEFAULT_COSTS, InvalidUrlError, formatUrl, parseUrl } from '@streamtasks/transports';
-import { loadVectors, type HandshakeVectors } from './vectors';
+import { loadVectors, type HandshakeVectors } from './vectors.js';
 
 const vectors = loadVectors<HandshakeVectors>('handshake.json');
 
