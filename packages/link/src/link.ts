@@ -1,5 +1,5 @@
 import { Emitter } from './emitter.js';
-import { ConnectionClosedError, InvalidMessageError } from './errors.js';
+import { AbortError, ConnectionClosedError, InvalidMessageError } from './errors.js';
 import { addCost, isCost, type Id, type PricedId } from './ids.js';
 import {
   AddressesChangedRecvMessage,
@@ -60,6 +60,8 @@ export abstract class Link {
 
   private _isClosed = false;
   private _closeReason: Error | undefined;
+  /** Set when the other end closed: what was received stays readable. */
+  private keepInbox = false;
   private resolveClosed!: (reason: Error | undefined) => void;
   private receiver: MessageReceiver | undefined;
   private inbox: Message[] = [];
@@ -97,11 +99,13 @@ export abstract class Link {
    */
   send(message: Message): boolean {
     if (this._isClosed) throw new ConnectionClosedError('cannot send: link is closed', { cause: this._closeReason });
+    // Transmit first: a refused message must not change the bookkeeping.
+    const belowHighWaterMark = this.transmit(message);
     if (message.type === MessageType.InTopicsChanged) {
       for (const t of message.add) this.recvTopics.add(t);
       for (const t of message.remove) this.recvTopics.delete(t);
     }
-    return this.transmit(message);
+    return belowHighWaterMark;
   }
 
   /** Resolves once the outgoing buffer is below its high-water mark again. */
@@ -122,18 +126,21 @@ export abstract class Link {
 
   /**
    * Receives the next message (pull mode). Rejects with
-   * {@link ConnectionClosedError} when the link is or becomes closed. A wait
-   * that times out or is aborted takes no message: nothing is ever lost.
+   * {@link ConnectionClosedError} when the link is or becomes closed; after
+   * the *other* end closed, the messages that had already arrived are
+   * returned first. A wait that times out or is aborted takes no message:
+   * nothing is ever lost. An already aborted signal rejects at once.
    */
   async recv(options?: WaitOptions): Promise<Message> {
     if (this.receiver) throw new Error('recv() cannot be used while a receiver is set');
+    if (options?.signal?.aborted) throw new AbortError('a message on the link', { cause: options.signal.reason });
     for (;;) {
-      if (this._isClosed) throw new ConnectionClosedError('cannot receive: link is closed', { cause: this._closeReason });
       if (this.inboxHead < this.inbox.length) {
         const processed = this.process(this.shift());
         if (processed) return processed;
         continue;
       }
+      if (this._isClosed) throw new ConnectionClosedError('cannot receive: link is closed', { cause: this._closeReason });
       const raw = await boundedWait<Message | undefined>('a message on the link', options, (resolve) => {
         this.waiters.push(resolve);
         return () => {
@@ -165,8 +172,10 @@ export abstract class Link {
     if (this._isClosed) return;
     this._isClosed = true;
     this._closeReason = reason;
-    this.inbox = [];
-    this.inboxHead = 0;
+    if (!this.keepInbox) {
+      this.inbox = [];
+      this.inboxHead = 0;
+    }
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake(undefined);
@@ -182,6 +191,17 @@ export abstract class Link {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /**
+   * Closes this end because the other end closed. Unlike {@link Link.close},
+   * messages that already arrived stay readable with {@link Link.recv}, as
+   * data already received on a socket whose peer closed.
+   */
+  protected closeFromPeer(reason?: Error): void {
+    if (this._isClosed) return;
+    this.keepInbox = true;
+    this.close(reason);
   }
 
   /** Hands a message that arrived from the other end to the consumer. */

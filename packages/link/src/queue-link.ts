@@ -75,7 +75,7 @@ export class QueueLink extends Link {
     // The other end still receives what was sent before the close.
     const peer = this.peer;
     if (peer.isClosed) return;
-    if (peer.pending.length === 0) peer.close();
+    if (peer.pending.length === 0) peer.closeFromPeer();
     else peer.closeWhenFlushed = true;
   }
 
@@ -113,7 +113,7 @@ export class QueueLink extends Link {
       }
     }
     if (this.closeWhenFlushed) {
-      this.close();
+      this.closeFromPeer();
       return;
     }
     this.consumed();

@@ -1,4 +1,4 @@
-import type { Id, PricedId } from './ids.js';
+import { toId, type Id, type PricedId } from './ids.js';
 import { Link } from './link.js';
 import {
   AddressesChangedRecvMessage,
@@ -28,16 +28,23 @@ export class TopicRemappingLink extends Link {
   constructor(inner: Link, topicIdMap: Iterable<readonly [Id, Id]>) {
     super({ cost: inner.cost });
     this.inner = inner;
-    this.toOutside = new Map(topicIdMap);
+    // Canonical ids (a small bigint becomes a number), or lookups would miss.
+    this.toOutside = new Map(Array.from(topicIdMap, ([inside, outside]) => [toId(inside), toId(outside)]));
     this.toInside = new Map(Array.from(this.toOutside, ([inside, outside]) => [outside, inside]));
     // Take over what the wrapped link already knows, translated.
     for (const t of inner.inTopics) this.inTopics.add(this.mapId(this.toInside, t));
     for (const t of inner.recvTopics) this.recvTopics.add(this.mapId(this.toInside, t));
     for (const [t, c] of inner.outTopics) this.outTopics.set(this.mapId(this.toInside, t), c);
     for (const [a, c] of inner.addresses) this.addresses.set(a, c);
+    if (inner.isClosed) {
+      this.close(inner.closeReason);
+      return;
+    }
     inner.setReceiver((message) => this.receive(this.translate(message, this.toInside)));
     inner.events.on('error', (err) => this.reportError(err));
-    inner.events.on('close', (reason) => this.close(reason));
+    inner.events.on('drain', () => this.events.emit('drain'));
+    // What already arrived through the wrapped link stays readable here.
+    inner.events.on('close', (reason) => this.closeFromPeer(reason));
   }
 
   override get needsDrain(): boolean {
