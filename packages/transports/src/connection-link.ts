@@ -35,6 +35,8 @@ export interface ConnectionLinkOptions extends LinkOptions {
  * - **Malformed input:** a frame that is not a valid message closes this
  *   link (only this one) with the `DecodeError`; `closed` resolves with it.
  *   Skipped garbage bytes are reported as `error` events.
+ * - **Peer closes:** messages that arrived before the connection ended stay
+ *   readable with `recv()`.
  */
 export class ConnectionLink extends Link {
   /** Describes the peer, e.g. `tcp 127.0.0.1:5000`. */
@@ -58,7 +60,8 @@ export class ConnectionLink extends Link {
     channel.setHandler({
       frame: (payload) => this.onFrame(payload),
       drain: () => this.onDrain(),
-      close: (reason) => this.close(reason),
+      // The connection ended from outside: what already arrived stays readable.
+      close: (reason) => this.closeFromPeer(reason),
       warning: (error) => this.reportError(error),
     });
   }
@@ -108,7 +111,7 @@ export class ConnectionLink extends Link {
       message = decodeMessage(payload);
     } catch (err) {
       // Only this connection is affected; the reason is what `closed` resolves with.
-      this.close(err as Error);
+      this.closeFromPeer(err as Error);
       return;
     }
     this.receive(message);

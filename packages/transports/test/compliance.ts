@@ -69,7 +69,10 @@ function range(n: number): number[] {
 }
 
 /** Checks of the suite, by id, for {@link ComplianceOptions.knownFaults}. */
-export type ComplianceCheck = 'order' | 'payloads' | 'close' | 'close-flush' | 'close-during-sends' | 'drain' | 'invalid' | 'malformed';
+export type ComplianceCheck =
+  | 'order'
+  | 'no-loss'
+  | 'payloads' | 'close' | 'close-flush' | 'close-during-sends' | 'drain' | 'invalid' | 'malformed';
 
 export interface ComplianceOptions {
   /**
@@ -129,6 +132,19 @@ export function describeLinkCompliance(
       });
     }, 40_000);
 
+    check('no-loss')('a recv that times out or is aborted loses nothing', async () => {
+      const [a, b] = await harness.pair();
+      await expect(b.recv({ timeout: 5 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
+      const controller = new AbortController();
+      const aborted = b.recv({ signal: controller.signal });
+      controller.abort();
+      await expect(aborted).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+      for (const i of range(3)) a.send(data(1, i));
+      const got = [];
+      for (const _ of range(3)) got.push(await b.recv({ timeout: WAIT }));
+      expect(valuesOf(got)).toEqual([0, 1, 2]);
+    });
+
     (known.has('close') ? test.failing : test).each(['first', 'second'])('closing the %s end closes the other', async (which) => {
       const [a, b] = await harness.pair();
       const [closer, other] = which === 'first' ? [a, b] : [b, a];
@@ -150,6 +166,17 @@ export function describeLinkCompliance(
       a.close();
       await b.closed;
       expect(valuesOf(atB.messages)).toEqual(range(1000));
+    });
+
+    check('close-flush')('messages that arrived before the other end closed stay readable', async () => {
+      const [a, b] = await harness.pair();
+      for (const i of range(3)) a.send(data(1, i));
+      a.close();
+      await b.closed;
+      const got = [];
+      for (const _ of range(3)) got.push(await b.recv());
+      expect(valuesOf(got)).toEqual([0, 1, 2]);
+      await expect(b.recv()).rejects.toBeInstanceOf(ConnectionClosedError);
     });
 
     check('close-during-sends')('a close during a stream of sends ends the sender cleanly', async () => {

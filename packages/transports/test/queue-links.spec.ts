@@ -32,7 +32,4 @@ describeLinkCompliance(
     const [a, b] = createQueueLinkPair({ serialize: true });
     return [new TopicRemappingLink(a, topicMap), new TopicRemappingLink(b, topicMap)];
   }),
-  // Known fault of @streamtasks/link: TopicRemappingLink reports the inner link's needsDrain
-  // but never re-emits its 'drain' event, so drained() on the wrapper waits until it times out.
-  { knownFaults: ['drain'] },
 );

@@ -34,7 +34,7 @@ afterEach(async () => {
 });
 
 /** Yields to the event loop until `condition` holds (bounded, never a fixed sleep). */
-async function until(condition: () => boolean): Promise<void> {
+export async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 10_000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
   expect(condition()).toBe(true);
 }
@@ -265,4 +265,21 @@ test('a silent server makes connect time out without leaking (scripted peer)', a
   const { port } = silent.address() as { port: number };
   await expect(connect(`ws://127.0.0.1:${port}`, { timeout: 100 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
   await new Promise((resolve) => silent.close(resolve));
+});
+
+test('a consumer in pull mode pauses reading instead of queueing without bound, and loses nothing', async () => {
+  server = await createServer('tcp://127.0.0.1:0', { maxQueuedMessages: 16 });
+  const [client, serverEnd] = await openPair(server);
+  const padding = new Uint8Array(1024);
+  for (let i = 0; i < 2000; i++) client.send(new TopicDataMessage(1, RawData.from({ i, padding })));
+  // Wait until the server side has queued what it will queue while nobody consumes.
+  await until(() => serverEnd.queuedCount >= 16);
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  // Reading stops at the chunk that crossed the limit; the rest waits in the socket.
+  expect(serverEnd.queuedCount).toBeLessThan(200);
+  for (let i = 0; i < 2000; i++) {
+    const m = (await serverEnd.recv({ timeout: 5000 })) as TopicDataMessage<{ i: number }>;
+    expect(m.data.value.i).toBe(i);
+  }
+  client.close();
 });

@@ -1,0 +1,56 @@
+import { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { FrameParser, SocketChannel, encodeFrame } from '@streamtasks/transports';
+
+/** A socket stand-in that records each write the channel makes. */
+class RecordingSocket extends Duplex {
+  readonly writes: Buffer[][] = [];
+  setNoDelay(): this {
+    return this;
+  }
+  override _read(): void {}
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: () => void): void {
+    this.writes.push(chunks.map((c) => c.chunk));
+    callback();
+  }
+  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
+    this.writes.push([chunk]);
+    callback();
+  }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test('frames sent in one tick go out in one corked write, large payloads uncopied', async () => {
+  const socket = new RecordingSocket();
+  const channel = new SocketChannel(socket as unknown as Socket, { description: 'test' });
+  const big = new Uint8Array(100 * 1024).fill(7);
+  for (let i = 0; i < 1000; i++) channel.send(Uint8Array.of(i & 0xff));
+  channel.send(big);
+  for (let i = 0; i < 10; i++) channel.send(Uint8Array.of(i));
+  expect(channel.bufferedAmount).toBe(1011 * 8 + 1010 + big.length);
+  expect(socket.writes).toHaveLength(0); // nothing is written inside the sender's call
+  await tick();
+  expect(socket.writes).toHaveLength(1);
+  const chunks = socket.writes[0]!;
+  expect(chunks).toHaveLength(4); // small frames, the big frame's header, its payload, small frames
+  expect(chunks[2]!.buffer).toBe(big.buffer);
+
+  const frames: number[] = [];
+  const parser = new FrameParser({ onFrame: (p) => frames.push(p.length) });
+  for (const c of chunks) parser.push(c);
+  expect(frames).toHaveLength(1011);
+  expect(frames[1000]).toBe(big.length);
+  channel.close();
+  socket.destroy();
+});
+
+test('a graceful close flushes first', async () => {
+  const socket = new RecordingSocket();
+  const channel = new SocketChannel(socket as unknown as Socket, { description: 'test' });
+  channel.send(Uint8Array.of(1, 2));
+  channel.close();
+  await tick();
+  expect(Buffer.concat(socket.writes.flat())).toEqual(Buffer.from(encodeFrame(Uint8Array.of(1, 2))));
+  socket.destroy();
+});
