@@ -67,7 +67,8 @@ export class Reconnector {
         this.offExternalAbort = () => external.removeEventListener('abort', onAbort);
       }
     }
-    this.done = this.run();
+    // Started on a microtask, so listeners added right after construction see the first status.
+    this.done = Promise.resolve().then(() => this.run());
   }
 
   get state(): ReconnectorState {
@@ -89,6 +90,54 @@ export class Reconnector {
         else if (status.state === 'stopped') reject(new AbortError('the reconnector to connect'));
       }),
     );
+  }
+
+  /**
+   * The status changes from now on, as an async iterable. It ends after the
+   * `stopped` status, when `signal` aborts, or when the loop is left.
+   *
+   * @example
+   * ```ts
+   * for await (const status of reconnector.statuses()) console.log(status.state);
+   * ```
+   */
+  statuses(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ReconnectorStatus, undefined> {
+    const { signal } = options;
+    const queue: ReconnectorStatus[] = [];
+    let ended = this._state === 'stopped' || signal?.aborted === true;
+    let wake: (() => void) | undefined;
+    const off = this.events.on('status', (status) => {
+      queue.push(status);
+      if (status.state === 'stopped') ended = true;
+      wake?.();
+    });
+    const onAbort = () => {
+      ended = true;
+      queue.length = 0;
+      wake?.();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (): IteratorReturnResult<undefined> => {
+      ended = true;
+      off();
+      signal?.removeEventListener('abort', onAbort);
+      wake?.();
+      return { value: undefined, done: true };
+    };
+    return {
+      async next(): Promise<IteratorResult<ReconnectorStatus, undefined>> {
+        while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        const status = queue.shift();
+        return status ? { value: status, done: false } : finish();
+      },
+      async return(): Promise<IteratorReturnResult<undefined>> {
+        return finish();
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   /** Stops reconnecting and closes the current link. Resolves when no timer or socket is left. Safe to call twice. */

@@ -41,7 +41,7 @@ export interface ServerOptions extends ConnectionLinkOptions {
 
 /** What is known about an accepted connection. */
 export interface ConnectionInfo {
-  /** The peer's address (`host:port`, or `unix socket`). */
+  /** The peer's address: `host:port`, or the socket path for unix sockets. */
   readonly remote: string;
   /** The client's handshake data (URL user info, query parameters, `version`). */
   readonly handshake: HandshakeData;
@@ -150,7 +150,7 @@ export class TransportServer {
       this.listener = await listenStream(
         this.target,
         (socket) => {
-          const remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unix socket';
+          const remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : this.target.path;
           this.accept(new SocketChannel(socket, { maxFrameSize: this.maxFrameSize, closeTimeout, description: `${this.target.scheme} ${remote}` }), remote);
         },
         onError,

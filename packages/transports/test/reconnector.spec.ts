@@ -140,9 +140,24 @@ describe('createReconnector', () => {
           signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
         }),
     );
+    const first = nextStatus(never, 'connecting');
+    expect(await first).toEqual({ state: 'connecting', attempt: 1 });
     expect(started).toBe(1);
     await never.stop();
     expect(never.state).toBe('stopped');
+  });
+
+  test('statuses() iterates the status changes until stopped', async () => {
+    server = await createServer('tcp://127.0.0.1:0');
+    const r = createReconnector(server.url, { delay: 10 });
+    const seen: string[] = [];
+    for await (const status of r.statuses()) {
+      seen.push(status.state);
+      if (status.state === 'connected') void r.stop();
+    }
+    expect(seen).toEqual(['connecting', 'connected', 'stopped']);
+    // After the stop, a new iteration ends at once.
+    expect(await r.statuses().next()).toEqual({ value: undefined, done: true });
   });
 
   test('an AbortSignal stops it', async () => {
