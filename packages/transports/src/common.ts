@@ -35,7 +35,7 @@ export {
   serverHandshake,
   type HandshakeData,
 } from './handshake.js';
-export { ConnectionLink, type ConnectionLinkOptions } from './connection-link.js';
+export { ConnectionLink, checkConnectionLinkOptions, type ConnectionLinkOptions } from './connection-link.js';
 export { CLOSE_CODES, WebSocketChannel, type WebSocketChannelOptions, type WebSocketLike } from './websocket-channel.js';
 export { establish, type ClientOptions } from './establish.js';
 export {

@@ -3,7 +3,7 @@ import { connect as netConnect } from 'node:net';
 import { AbortError } from '@streamtasks/link';
 import { WebSocket, type ClientOptions as WsClientOptions } from 'ws';
 import type { FrameChannel } from './channel.js';
-import type { ConnectionLink } from './connection-link.js';
+import { checkConnectionLinkOptions, type ConnectionLink } from './connection-link.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
 import { establish, type ClientOptions } from './establish.js';
 import { Reconnector, type ReconnectorOptions } from './reconnector.js';
@@ -37,6 +37,7 @@ export interface ConnectOptions extends ClientOptions {
  */
 export async function connect(url: string | ConnectionUrl, options: ConnectOptions = {}): Promise<ConnectionLink> {
   const target = typeof url === 'string' ? parseUrl(url) : url;
+  checkConnectionLinkOptions(options);
   if (options.signal?.aborted) throw new AbortError(`a connection to ${target.display}`, { cause: options.signal.reason });
   return establish(openChannel(target, options), target, options);
 }

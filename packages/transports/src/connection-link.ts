@@ -1,6 +1,7 @@
 // Browser-safe: a link over any FrameChannel (byte stream or WebSocket).
 import {
   Link,
+  MAX_COST,
   SlowConsumerError,
   decodeMessage,
   encodeMessage,
@@ -52,10 +53,10 @@ export class ConnectionLink extends Link {
     super(options);
     this.channel = channel;
     this.description = channel.description;
+    checkConnectionLinkOptions(options);
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.maxQueued = options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES;
-    if (this.maxBufferedBytes < this.highWaterMark) throw new RangeError('maxBufferedBytes must be at least highWaterMark');
     // Last: frames that arrived during the handshake are delivered right here.
     channel.setHandler({
       frame: (payload) => this.onFrame(payload),
@@ -130,4 +131,21 @@ export class ConnectionLink extends Link {
     this.blocked = false;
     this.events.emit('drain');
   }
+}
+
+/**
+ * Throws a `RangeError` for options a {@link ConnectionLink} cannot use, so
+ * that connect functions and servers can refuse them before opening a socket.
+ */
+export function checkConnectionLinkOptions(options: ConnectionLinkOptions): void {
+  const { cost, highWaterMark = DEFAULT_HIGH_WATER_MARK, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES } = options;
+  if (cost !== undefined && (!Number.isInteger(cost) || cost < 1 || cost > MAX_COST)) {
+    throw new RangeError(`link cost must be an integer from 1 to ${MAX_COST}, got ${cost}`);
+  }
+  if (!(highWaterMark > 0)) throw new RangeError(`highWaterMark must be positive, got ${highWaterMark}`);
+  if (!(maxBufferedBytes >= highWaterMark)) {
+    throw new RangeError(`maxBufferedBytes (${maxBufferedBytes}) must be at least highWaterMark (${highWaterMark})`);
+  }
+  const queued = options.maxQueuedMessages;
+  if (queued !== undefined && !(queued >= 1)) throw new RangeError(`maxQueuedMessages must be at least 1, got ${queued}`);
 }

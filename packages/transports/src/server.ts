@@ -2,7 +2,7 @@
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import { AbortError, Emitter, type Switch } from '@streamtasks/link';
 import type { FrameChannel } from './channel.js';
-import { ConnectionLink, type ConnectionLinkOptions } from './connection-link.js';
+import { ConnectionLink, checkConnectionLinkOptions, type ConnectionLinkOptions } from './connection-link.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_MAX_CONNECTIONS,
@@ -91,6 +91,7 @@ export class TransportServer {
     this.options = options;
     this.auth = options.auth ?? target.handshakeData.get('auth');
     this.cost = options.cost ?? target.cost;
+    checkConnectionLinkOptions({ ...options, cost: this.cost });
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   }

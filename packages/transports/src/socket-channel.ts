@@ -115,8 +115,8 @@ export class SocketChannel implements FrameChannel {
     this.closed = true;
     this.slot.clear();
     const socket = this.socket;
-    if (reason instanceof SlowConsumerError || socket.destroyed) {
-      // The peer does not read: flushing would never finish.
+    if (reason instanceof SlowConsumerError || socket.destroyed || (reason && socket.connecting)) {
+      // The peer does not read (or was never reached): flushing would never finish.
       this.pending = [];
       this.pendingBytes = 0;
       socket.destroy();

@@ -1,6 +1,6 @@
 // Browser-safe: connects with the platform's WebSocket (or one passed in).
 import { AbortError } from '@streamtasks/link';
-import type { ConnectionLink } from './connection-link.js';
+import { checkConnectionLinkOptions, type ConnectionLink } from './connection-link.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
 import { InvalidUrlError } from './errors.js';
 import { establish, type ClientOptions } from './establish.js';
@@ -26,6 +26,7 @@ export async function connectWebSocket(url: string | ConnectionUrl, options: Web
   if (target.scheme !== 'ws' && target.scheme !== 'wss') throw new InvalidUrlError(target.href, 'expected a ws:// or wss:// URL');
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!Ctor) throw new InvalidUrlError(target.href, 'no WebSocket implementation is available; pass options.WebSocket');
+  checkConnectionLinkOptions(options);
   if (options.signal?.aborted) throw new AbortError(`a connection to ${target.display}`, { cause: options.signal.reason });
   const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   const channel = new WebSocketChannel(new Ctor(webSocketAddress(target)), { maxFrameSize, description: target.display });

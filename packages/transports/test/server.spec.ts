@@ -283,3 +283,9 @@ test('a consumer in pull mode pauses reading instead of queueing without bound, 
   }
   client.close();
 });
+
+test('unusable options are refused before any socket is opened', async () => {
+  await expect(createServer('tcp://127.0.0.1:0', { cost: 0 })).rejects.toBeInstanceOf(RangeError);
+  await expect(connect('tcp://127.0.0.1:1', { cost: 1.5 })).rejects.toBeInstanceOf(RangeError);
+  await expect(connect('tcp://127.0.0.1:1', { highWaterMark: 10, maxBufferedBytes: 5 })).rejects.toBeInstanceOf(RangeError);
+});
