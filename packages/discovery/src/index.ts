@@ -1,0 +1,69 @@
+/**
+ * Discovery: the service at address 0 that hands out addresses and topic
+ * ids, keeps address names and topic spaces and lights the lighthouse — and
+ * the client functions that use it. Wire compatible with the Python
+ * `DiscoveryWorker` and `streamtasks.client.discovery`.
+ *
+ * Every wait takes `{ timeout, signal }` (default 10 s) and fails with a
+ * `TimeoutError` / `AbortError` that names what it waited for.
+ *
+ * @example
+ * ```ts
+ * import { Switch, createQueueLinkPair } from '@streamtasks/link';
+ * import { Client } from '@streamtasks/client';
+ * import { DiscoveryService, requestAddress, registerAddressName, waitForAddressName } from '@streamtasks/discovery';
+ *
+ * const hub = new Switch();
+ * const [d1, d2] = createQueueLinkPair();
+ * hub.addLink(d1);
+ * const discovery = new DiscoveryService(d2).start();
+ *
+ * const [a1, a2] = createQueueLinkPair();
+ * hub.addLink(a1);
+ * const client = new Client(a2).start();
+ * await requestAddress(client, { timeout: 2000 }); // 10000, now the client's address
+ * await registerAddressName(client, 'echo');
+ * await waitForAddressName(client, 'echo'); // 10000
+ * discovery.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  ADDRESS_COUNTER_START,
+  ADDRESS_NAME_REGISTERED,
+  DiscoveryDescriptors,
+  DiscoverySignals,
+  MAX_IDS_PER_REQUEST,
+  TOPIC_COUNTER_START,
+  TOPIC_SPACE_COUNTER_START,
+} from './protocol.js';
+export {
+  randomRequestId,
+  requestAddress,
+  requestAddresses,
+  requestTopicIds,
+  type RequestAddressOptions,
+  type RequestTopicIdsOptions,
+} from './addresses.js';
+export {
+  AddressNameTracker,
+  registerAddressName,
+  registerAddressNameScoped,
+  resolveAddressName,
+  trackAddressNames,
+  unregisterAddressName,
+  waitForAddressName,
+  type AddressNameRegistration,
+  type AddressNameTrackerEvents,
+} from './names.js';
+export {
+  deleteTopicSpace,
+  getTopicSpace,
+  getTopicSpaceTranslation,
+  registerTopicSpace,
+  type TopicSpaceRegistration,
+} from './topic-spaces.js';
+export { waitForDiscovery } from './lighthouse.js';
+export { DEFAULT_WAIT_TIMEOUT } from './wait.js';
+export { DiscoveryService, LIGHTHOUSE_PAYLOAD, type DiscoveryServiceEvents, type DiscoveryServiceOptions } from './service.js';

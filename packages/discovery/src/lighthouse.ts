@@ -1,0 +1,22 @@
+import { boundedWait, type WaitOptions } from '@streamtasks/link';
+import { ClientStoppedError, Topics, type Client } from '@streamtasks/client';
+import { DEFAULT_WAIT_TIMEOUT } from './wait.js';
+
+/**
+ * Waits until discovery is up: until data arrives on topic 0, where the
+ * discovery service publishes its lighthouse every second. Bounded by
+ * `options` (default 10 s); fails with `TimeoutError` / `AbortError`.
+ */
+export function waitForDiscovery(client: Client, options?: WaitOptions): Promise<void> {
+  if (!client.isRunning) return Promise.reject(new ClientStoppedError());
+  return boundedWait<void>(`the discovery lighthouse (data on topic ${Topics.DISCOVERY_SIGNAL})`, options, (resolve, reject) => {
+    const offListen = client.listenTopic(Topics.DISCOVERY_SIGNAL, { data: () => resolve() });
+    const offStop = client.onStop(reject);
+    client.registerInTopics([Topics.DISCOVERY_SIGNAL]);
+    return () => {
+      offListen();
+      offStop();
+      if (!client.link.isClosed) client.unregisterInTopics([Topics.DISCOVERY_SIGNAL]);
+    };
+  }, DEFAULT_WAIT_TIMEOUT);
+}

@@ -1,0 +1,155 @@
+import { Emitter, type Id, type Link } from '@streamtasks/link';
+import { Client, DISCOVERY_ADDRESS, Topics, type ClientOptions } from '@streamtasks/client';
+import { FetchServer } from '@streamtasks/fetch';
+import { SignalServer } from '@streamtasks/signal';
+import { BroadcastingServer } from '@streamtasks/broadcast';
+import { installFetchRoutes, installSignalRoutes } from './routes.js';
+import { DiscoveryState } from './state.js';
+
+export interface DiscoveryServiceOptions {
+  /** Milliseconds between two lighthouse messages on topic 0. Default 1000 (as in Python). */
+  lighthouseInterval?: number;
+  /** Options of the service's own client. */
+  client?: ClientOptions;
+}
+
+/** Events of a {@link DiscoveryService}. */
+export interface DiscoveryServiceEvents {
+  [event: string]: unknown[];
+  /** A problem the service survived: a malformed request or signal, a failing route. */
+  error: [error: Error];
+}
+
+/** The payload the lighthouse publishes on topic 0. */
+export const LIGHTHOUSE_PAYLOAD = 'running';
+
+/**
+ * The discovery service: runs at address 0 on its own client and hands out
+ * addresses (from 10000) and topic ids (from 100000), keeps address names and
+ * topic spaces, broadcasts name registrations on `address-name/registered`
+ * and publishes the lighthouse (`"running"` on topic 0 every second).
+ *
+ * Fetch routes on port 100, signals on 103, broadcasts on 102 — wire
+ * compatible with the Python `DiscoveryWorker`.
+ *
+ * @example
+ * ```ts
+ * const hub = new Switch();
+ * const [switchSide, serviceSide] = createQueueLinkPair();
+ * hub.addLink(switchSide);
+ * const discovery = new DiscoveryService(serviceSide).start();
+ * // ...
+ * discovery.close();
+ * ```
+ */
+export class DiscoveryService {
+  readonly client: Client;
+  readonly events = new Emitter<DiscoveryServiceEvents>();
+  private readonly state = new DiscoveryState();
+  private readonly fetchServer: FetchServer;
+  private readonly signalServer: SignalServer;
+  private readonly broadcasts: BroadcastingServer;
+  private readonly lighthouseInterval: number;
+  private lighthouse: ReturnType<typeof setInterval> | undefined;
+  private offLinkClose: (() => void) | undefined;
+  private running = false;
+
+  constructor(link: Link, options: DiscoveryServiceOptions = {}) {
+    this.lighthouseInterval = options.lighthouseInterval ?? 1000;
+    this.client = new Client(link, options.client);
+    this.fetchServer = new FetchServer(this.client);
+    this.signalServer = new SignalServer(this.client);
+    this.broadcasts = new BroadcastingServer(this.client, { allocateTopics: (count) => this.state.allocateTopics(count) });
+    const context = { client: this.client, state: this.state, broadcasts: this.broadcasts };
+    installFetchRoutes(this.fetchServer, context);
+    installSignalRoutes(this.signalServer, context);
+    this.forwardErrors();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Registered address names (read-only view). */
+  get addressNames(): ReadonlyMap<string, Id> {
+    return this.state.names;
+  }
+
+  /**
+   * Takes address 0, provides topics 0 and 1, starts serving and lights the
+   * lighthouse (a TopicControl `paused: false` once, then `"running"` at once
+   * and every `lighthouseInterval` ms).
+   */
+  start(): this {
+    if (this.running) return this;
+    this.running = true;
+    this.offLinkClose = this.client.link.events.on('close', () => this.stop());
+    this.client.start();
+    this.client.setAddress(DISCOVERY_ADDRESS);
+    this.client.registerOutTopics([Topics.DISCOVERY_SIGNAL, Topics.ADDRESSES_CREATED]);
+    this.fetchServer.start();
+    this.signalServer.start();
+    this.broadcasts.start();
+    this.client.sendStreamControl(Topics.DISCOVERY_SIGNAL, { paused: false });
+    this.shine();
+    this.lighthouse = setInterval(() => this.shine(), this.lighthouseInterval);
+    return this;
+  }
+
+  /**
+   * Stops serving, puts out the lighthouse (no timer is left) and withdraws
+   * address 0 and the topics. State (counters, names, topic spaces) is kept:
+   * a restarted service never hands out an id twice. Safe to call twice.
+   */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.offLinkClose?.();
+    this.offLinkClose = undefined;
+    clearInterval(this.lighthouse);
+    this.lighthouse = undefined;
+    this.fetchServer.stop();
+    this.signalServer.stop();
+    this.broadcasts.stop();
+    if (!this.client.link.isClosed) {
+      this.client.unregisterOutTopics([Topics.DISCOVERY_SIGNAL, Topics.ADDRESSES_CREATED], { force: true });
+      this.client.setAddress(undefined);
+    }
+    this.client.stop();
+  }
+
+  /** Stops the service and closes its link. */
+  close(): void {
+    this.stop();
+    this.client.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  private shine(): void {
+    try {
+      this.client.sendStreamData(Topics.DISCOVERY_SIGNAL, LIGHTHOUSE_PAYLOAD);
+    } catch (err) {
+      this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private forwardErrors(): void {
+    const report = (error: Error) => this.events.emit('error', error);
+    const reportHandler = (error: unknown, descriptor: string) =>
+      report(new Error(`route ${JSON.stringify(descriptor)} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+    this.client.events.on('error', report);
+    this.fetchServer.events.on('error', report);
+    this.fetchServer.events.on('handler-error', reportHandler);
+    this.signalServer.events.on('error', report);
+    this.signalServer.events.on('handler-error', reportHandler);
+    this.broadcasts.fetchServer.events.on('error', report);
+    this.broadcasts.fetchServer.events.on('handler-error', reportHandler);
+  }
+}
