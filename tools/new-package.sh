@@ -1,13 +1,42 @@
 #!/usr/bin/env bash
 # Scaffolds packages/<name> with the shared build/test/typecheck settings.
 # usage: tools/new-package.sh <name> <description> [dep ...]
+#   dep: a sibling (@streamtasks/link) gets "^<its current version>";
+#        anything else needs its range: ws@^8.23.0
+# Then add the tag scope:<name> to tools/layers.mjs and run `npm install`.
 set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ $# -lt 2 ]; then
+  echo "usage: tools/new-package.sh <name> <description> [dep ...]" >&2
+  exit 2
+fi
 name=$1; desc=$2; shift 2
+if ! [[ $name =~ ^[a-z][a-z0-9-]*$ ]]; then
+  echo "package name must be lower-case letters, digits and dashes: $name" >&2
+  exit 2
+fi
 dir=packages/$name
-mkdir -p "$dir/src" "$dir/test"
+if [ -e "$dir" ]; then
+  echo "$dir exists already" >&2
+  exit 1
+fi
 deps=""
-for d in "$@"; do deps="$deps\"$d\": \"^0.1.0\","; done
+for d in "$@"; do
+  case $d in
+    @streamtasks/*)
+      sibling=packages/${d#@streamtasks/}/package.json
+      if [ ! -f "$sibling" ]; then echo "no package $d ($sibling)" >&2; exit 1; fi
+      range="^$(node -p "require('./$sibling').version")"
+      dep=$d ;;
+    ?*@*)
+      dep=${d%@*}; range=${d##*@} ;;
+    *)
+      echo "give a range for $d (e.g. $d@^1.0.0)" >&2; exit 2 ;;
+  esac
+  deps="$deps\"$dep\": \"$range\","
+done
 deps=${deps%,}
+mkdir -p "$dir/src" "$dir/test"
 cat > "$dir/package.json" <<JSON
 {
   "name": "@streamtasks/$name",
@@ -52,4 +81,13 @@ JSON
 cat > "$dir/jest.config.cjs" <<'JS'
 module.exports = { ...require('../../jest.preset.js'), rootDir: __dirname, displayName: require('./package.json').name };
 JS
+cat > "$dir/typedoc.json" <<'JSON'
+{
+  "$schema": "https://typedoc.org/schema.json",
+  "entryPoints": ["src/index.ts"]
+}
+JSON
 echo "created $dir"
+if ! grep -q "'scope:$name'" tools/layers.mjs; then
+  echo "next: add 'scope:$name' to tools/layers.mjs, then run npm install" >&2
+fi
