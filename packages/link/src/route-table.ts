@@ -18,6 +18,12 @@ const NONE: BestRoutes = Object.freeze({ first: undefined, firstCost: Infinity, 
 export class RouteTable {
   private readonly routes = new Map<Id, Map<Link, number>>();
   private readonly cheapest = new Map<Id, Link>();
+  /**
+   * Ids held down by the switch: withdrawn from its announcements for a
+   * moment, with the cost they had before (see `Switch`). Routing itself
+   * keeps using the table.
+   */
+  readonly held = new Map<Id, number>();
 
   get size(): number {
     return this.routes.size;

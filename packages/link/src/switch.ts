@@ -1,4 +1,5 @@
 import { Emitter } from './emitter.js';
+import { EncodeError, InvalidMessageError } from './errors.js';
 import type { Id, PricedId } from './ids.js';
 import type { Link } from './link.js';
 import {
@@ -31,14 +32,19 @@ interface LinkState {
   readonly offError: () => void;
 }
 
-/** Messages to send to one link, collected while handling one event. */
+/**
+ * What to tell one link, collected while handling one event. Later decisions
+ * about an id replace earlier ones: a receiving link applies additions before
+ * removals (requests) or removals before additions (routes), so sending both
+ * for one id could leave it in the wrong state.
+ */
 interface Outbox {
-  subscribe: Id[];
-  unsubscribe: Id[];
-  topicsAdd: PricedId[];
-  topicsRemove: Id[];
-  addressesAdd: PricedId[];
-  addressesRemove: Id[];
+  /** topic → request it (true) or withdraw the request (false). */
+  readonly requests: Map<Id, boolean>;
+  /** topic → cost to announce, or undefined to withdraw it. */
+  readonly topics: Map<Id, number | undefined>;
+  /** address → cost to announce, or undefined to withdraw it. */
+  readonly addresses: Map<Id, number | undefined>;
 }
 
 /**
@@ -55,7 +61,14 @@ interface Outbox {
  * - The last control state per topic is replayed to new subscribers; each
  *   subscriber link receives a given state once, however many switches
  *   replay it.
- * - A link whose send fails is removed and closed; others are untouched.
+ * - A link whose send fails is removed and closed; others are untouched. A
+ *   message that cannot be encoded for a link is dropped for that link only.
+ * - When the best route to an id gets worse and the next best could lead
+ *   back through this switch (its neighbour's own cost is not below ours),
+ *   the id is withdrawn from every link until the next macrotask, so that
+ *   routes through a cycle are withdrawn everywhere instead of counting to
+ *   infinity; then the remaining routes are announced again. Routing keeps
+ *   using the table meanwhile.
  */
 export class Switch {
   readonly events = new Emitter<SwitchEvents>();
@@ -69,6 +82,7 @@ export class Switch {
   private readonly controls = new Map<Id, boolean>();
   private outboxes = new Map<Link, Outbox>();
   private depth = 0;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The attached links. */
   get links(): ReadonlySet<Link> {
@@ -113,12 +127,11 @@ export class Switch {
     if (this.states.has(link) || link.isClosed) return;
     this.batch(() => {
       // 1. Everything we know, before the link counts as a route itself.
-      const topics: PricedId[] = [];
-      for (const id of this.topics.ids()) topics.push({ id, cost: this.topics.cost(id) });
-      const addresses: PricedId[] = [];
-      for (const id of this.addressRoutes.ids()) addresses.push({ id, cost: this.addressRoutes.cost(id) });
-      if (topics.length > 0) this.outbox(link).topicsAdd.push(...topics);
-      if (addresses.length > 0) this.outbox(link).addressesAdd.push(...addresses);
+      for (const [table, isTopic] of [[this.topics, true], [this.addressRoutes, false]] as const) {
+        for (const id of table.ids()) {
+          if (!table.held.has(id)) this.announce(link, isTopic, id, table.cost(id));
+        }
+      }
 
       const offClose = link.events.on('close', (reason) => {
         // Deferred: a link may close in the middle of another handler.
@@ -150,6 +163,10 @@ export class Switch {
   /** Removes and closes every link. */
   close(): void {
     for (const link of [...this.states.keys()]) this.detach(link, undefined);
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    this.topics.held.clear();
+    this.addressRoutes.held.clear();
   }
 
   [Symbol.dispose](): void {
@@ -238,6 +255,12 @@ export class Switch {
     try {
       link.send(message);
     } catch (err) {
+      if (err instanceof EncodeError || err instanceof InvalidMessageError) {
+        // The message has no wire form (a payload from an in-process link):
+        // only this copy is lost, the link is fine.
+        this.events.emit('error', err, link);
+        return;
+      }
       // The destination failed: it goes, the sender stays (Known fault 1).
       this.fail(link, err);
     }
@@ -287,11 +310,11 @@ export class Switch {
     if (best === current) return;
     if (current !== undefined) {
       this.subscribedVia.delete(topic);
-      if (this.states.has(current)) this.outbox(current).unsubscribe.push(topic);
+      if (this.states.has(current)) this.outbox(current).requests.set(topic, false);
     }
     if (best !== undefined) {
       this.subscribedVia.set(topic, best);
-      this.outbox(best).subscribe.push(topic);
+      this.outbox(best).requests.set(topic, true);
     }
   }
 
@@ -313,25 +336,63 @@ export class Switch {
     ) {
       return;
     }
-    const announce = (x: Link) => {
-      const was = advertised(before, x);
-      const now = advertised(after, x);
-      if (was === now) return;
-      const box = this.outbox(x);
-      if (now === Infinity) (isTopic ? box.topicsRemove : box.addressesRemove).push(id);
-      else (isTopic ? box.topicsAdd : box.addressesAdd).push({ id, cost: now });
-    };
-    if (before.firstCost !== after.firstCost) {
-      for (const x of this.states.keys()) announce(x);
-    } else {
-      for (const x of new Set([before.first, after.first, before.second, after.second])) {
-        if (x !== undefined && this.states.has(x)) announce(x);
-      }
-    }
     if (isTopic) {
       if (after.first === undefined) this.controls.delete(id);
       if (this.subscribers.has(id) || this.subscribedVia.has(id)) this.resubscribe(id);
     }
+    const heldCost = table.held.get(id);
+    if (heldCost !== undefined) {
+      // Held down: stay silent, unless a route appears that cannot lead back here.
+      if (after.first !== undefined && reportedCost(after) < heldCost) this.release(table, id, isTopic);
+      return;
+    }
+    if (after.first !== undefined && after.firstCost > before.firstCost && reportedCost(after) >= before.firstCost) {
+      // The best route got worse and the next one may run through a cycle
+      // back to us: withdraw the id everywhere and decide again later.
+      table.held.set(id, before.firstCost);
+      for (const x of this.states.keys()) {
+        if (advertised(before, x) !== Infinity) this.announce(x, isTopic, id, undefined);
+      }
+      this.releaseTimer ??= setTimeout(() => this.releaseAll(), 0);
+      return;
+    }
+    const update = (x: Link) => {
+      const was = advertised(before, x);
+      const now = advertised(after, x);
+      if (was !== now) this.announce(x, isTopic, id, now === Infinity ? undefined : now);
+    };
+    if (before.firstCost !== after.firstCost) {
+      for (const x of this.states.keys()) update(x);
+    } else {
+      for (const x of new Set([before.first, after.first, before.second, after.second])) {
+        if (x !== undefined && this.states.has(x)) update(x);
+      }
+    }
+  }
+
+  /** Ends the hold-down of one id: every link hears the routes that are left. */
+  private release(table: RouteTable, id: Id, isTopic: boolean): void {
+    table.held.delete(id);
+    const routes = table.top2(id);
+    for (const x of this.states.keys()) {
+      const cost = advertised(routes, x);
+      if (cost !== Infinity) this.announce(x, isTopic, id, cost);
+    }
+  }
+
+  private releaseAll(): void {
+    this.releaseTimer = undefined;
+    this.batch(() => {
+      for (const [table, isTopic] of [[this.topics, true], [this.addressRoutes, false]] as const) {
+        for (const id of [...table.held.keys()]) this.release(table, id, isTopic);
+      }
+    });
+  }
+
+  /** Queues telling `link` the cost of a topic or address, or (undefined) its withdrawal. */
+  private announce(link: Link, isTopic: boolean, id: Id, cost: number | undefined): void {
+    const box = this.outbox(link);
+    (isTopic ? box.topics : box.addresses).set(id, cost);
   }
 
   // ---- batching ---------------------------------------------------------
@@ -339,7 +400,7 @@ export class Switch {
   private outbox(link: Link): Outbox {
     let box = this.outboxes.get(link);
     if (!box) {
-      box = { subscribe: [], unsubscribe: [], topicsAdd: [], topicsRemove: [], addressesAdd: [], addressesRemove: [] };
+      box = { requests: new Map(), topics: new Map(), addresses: new Map() };
       this.outboxes.set(link, box);
     }
     return box;
@@ -358,14 +419,19 @@ export class Switch {
     this.outboxes = new Map();
     for (const [link, box] of boxes) {
       if (!this.states.has(link)) continue;
-      if (box.topicsAdd.length > 0 || box.topicsRemove.length > 0) {
-        this.deliver(link, new OutTopicsChangedMessage(box.topicsAdd, box.topicsRemove));
+      if (box.topics.size > 0) {
+        const [add, remove] = split(box.topics);
+        this.deliver(link, new OutTopicsChangedMessage(add, remove));
       }
-      if (box.addressesAdd.length > 0 || box.addressesRemove.length > 0) {
-        this.deliver(link, new AddressesChangedMessage(box.addressesAdd, box.addressesRemove));
+      if (box.addresses.size > 0) {
+        const [add, remove] = split(box.addresses);
+        this.deliver(link, new AddressesChangedMessage(add, remove));
       }
-      if (box.subscribe.length > 0 || box.unsubscribe.length > 0) {
-        this.deliver(link, new InTopicsChangedMessage(box.subscribe, box.unsubscribe));
+      if (box.requests.size > 0) {
+        const add: Id[] = [];
+        const remove: Id[] = [];
+        for (const [topic, wanted] of box.requests) (wanted ? add : remove).push(topic);
+        this.deliver(link, new InTopicsChangedMessage(add, remove));
       }
     }
   }
@@ -374,4 +440,20 @@ export class Switch {
 /** The cost a link should believe for an id: the cheapest route not through itself. */
 function advertised(routes: BestRoutes, link: Link): number {
   return routes.first === link ? routes.secondCost : routes.firstCost;
+}
+
+/** What the neighbour behind the best route announced: its own cost, before our link's. */
+function reportedCost(routes: BestRoutes): number {
+  return routes.firstCost - routes.first!.cost;
+}
+
+/** Splits collected announcements into additions (with cost) and withdrawals. */
+function split(changes: Map<Id, number | undefined>): [PricedId[], Id[]] {
+  const add: PricedId[] = [];
+  const remove: Id[] = [];
+  for (const [id, cost] of changes) {
+    if (cost === undefined) remove.push(id);
+    else add.push({ id, cost });
+  }
+  return [add, remove];
 }

@@ -153,7 +153,14 @@ export class Participant {
   private cursor = 0;
   private readonly wakers = new Set<() => void>();
 
-  constructor(readonly link: Link) {
+  /**
+   * `link` is the participant's own end; `switchEnd`, when given, is the other
+   * end of the connection (the one attached to a switch).
+   */
+  constructor(
+    readonly link: Link,
+    readonly switchEnd?: Link,
+  ) {
     link.setReceiver((m) => {
       this.received.push(m);
       for (const wake of [...this.wakers]) wake();
@@ -276,7 +283,7 @@ export const MODES = [
 export function attach(sw: Switch, options: QueueLinkOptions = {}): Participant {
   const [inner, outer] = createQueueLinkPair(options);
   sw.addLink(inner);
-  return new Participant(outer);
+  return new Participant(outer, inner);
 }
 
 /** Connects two switches with a queue link pair; returns [link on a, link on b]. */
