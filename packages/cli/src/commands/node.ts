@@ -1,0 +1,54 @@
+import type { Command } from '../command.js';
+import { ExitCode } from '../command.js';
+import { startNode } from '../node.js';
+import { formatReason, timestamped } from '../log.js';
+import { untilAborted } from './common.js';
+
+export const nodeCommand: Command = {
+  name: 'node',
+  summary: 'run a node: a switch, discovery with --core, servers and connectors',
+  usage: [
+    'usage: streamtasks node [--core] [--serve URL]... [--connect URL]...',
+    '',
+    'Runs a streamtasks node until SIGINT/SIGTERM.',
+    '  --core              run the discovery service (address 0) in this node',
+    '  --serve URL         listen on URL (tcp://HOST:PORT, unix:///PATH, ws://HOST:PORT); repeatable',
+    '  --connect URL       stay connected to another node (reconnects with backoff); repeatable',
+    '  --reconnect-delay MS  first delay before reconnecting (default 1000)',
+  ].join('\n'),
+  options: {
+    core: { type: 'boolean' },
+    serve: { type: 'string', multiple: true },
+    connect: { type: 'string', multiple: true },
+    'reconnect-delay': { type: 'string' },
+  },
+  async run(values, _positionals, io) {
+    const log = (line: string) => io.out(timestamped(line));
+    const node = await startNode({
+      core: values.core === true,
+      serve: values.serve as string[] | undefined,
+      connect: values.connect as string[] | undefined,
+      reconnectDelay: values['reconnect-delay'] === undefined ? undefined : Number(values['reconnect-delay']),
+    });
+    node.events.on('connection-accepted', (server, info, link) => log(`connection from ${info.remote} accepted on ${server} (cost ${link.cost})`));
+    node.events.on('connection-rejected', (server, err, remote) => log(`connection from ${remote} rejected on ${server}: ${err.message}`));
+    node.events.on('connection-closed', (server, remote, reason) => log(`connection from ${remote} on ${server} closed${formatReason(reason)}`));
+    node.events.on('connector-status', (url, status) => {
+      switch (status.state) {
+        case 'connected': return log(`connected to ${url} (cost ${status.link.cost})`);
+        case 'disconnected': return log(`disconnected from ${url}${formatReason(status.reason)}`);
+        case 'retrying': return log(`retrying ${url} in ${status.delay} ms${formatReason(status.error)}`);
+        default: return undefined;
+      }
+    });
+    node.events.on('error', (err) => io.err(timestamped(`error: ${err.message}`)));
+    if (node.isCore) log('discovery service running at address 0');
+    for (const url of node.urls) log(`listening on ${url}`);
+    log('ready');
+    await untilAborted(io.signal);
+    log('stopping');
+    await node.close();
+    log('stopped');
+    return ExitCode.OK;
+  },
+};

@@ -1,0 +1,123 @@
+import { Emitter, Switch, createQueueLinkPair, type Link } from '@streamtasks/link';
+import { DiscoveryService } from '@streamtasks/discovery';
+import {
+  createReconnector,
+  createServer,
+  type ConnectionInfo,
+  type Reconnector,
+  type ReconnectorStatus,
+  type TransportServer,
+} from '@streamtasks/transports';
+
+export interface NodeOptions {
+  /** Run the discovery service (address 0) in this node. */
+  core?: boolean;
+  /** URLs to listen on (`tcp://`, `unix://`, `ws://`); port 0 picks a free port. */
+  serve?: readonly string[];
+  /** URLs of other nodes to stay connected to (reconnecting with backoff). */
+  connect?: readonly string[];
+  /** First delay before reconnecting, in ms. Default 1000. */
+  reconnectDelay?: number;
+  /** Lighthouse interval of the discovery service, in ms. Default 1000. */
+  lighthouseInterval?: number;
+}
+
+/** Events of a {@link StreamtasksNode}, for logging and supervision. */
+export interface NodeEvents {
+  [event: string]: unknown[];
+  listening: [url: string];
+  'connection-accepted': [server: string, info: ConnectionInfo, link: Link];
+  'connection-rejected': [server: string, error: Error, remote: string];
+  'connection-closed': [server: string, remote: string, reason: Error | undefined];
+  'connector-status': [url: string, status: ReconnectorStatus];
+  error: [error: Error];
+}
+
+/**
+ * A streamtasks node: one switch, optionally the discovery service, servers
+ * that add a link per accepted connection, and connectors that keep links to
+ * other nodes up. This is what `streamtasks node` runs.
+ *
+ * @example
+ * ```ts
+ * await using node = await startNode({ core: true, serve: ['tcp://127.0.0.1:9002'] });
+ * console.log(node.urls); // where clients can connect
+ * ```
+ */
+export class StreamtasksNode {
+  readonly switch = new Switch();
+  readonly events = new Emitter<NodeEvents>();
+  private readonly servers: TransportServer[] = [];
+  private readonly connectors = new Map<string, Reconnector>();
+  private discovery: DiscoveryService | undefined;
+  private closed = false;
+
+  /** Use {@link startNode}. */
+  constructor() {
+    this.switch.events.on('error', (err) => this.events.emit('error', err));
+  }
+
+  /** The URLs the node listens on (with the real port when port 0 was asked for). */
+  get urls(): string[] {
+    return this.servers.map((s) => s.url);
+  }
+
+  /** Whether the discovery service runs here. */
+  get isCore(): boolean {
+    return this.discovery !== undefined;
+  }
+
+  /** @internal */
+  async start(options: NodeOptions): Promise<void> {
+    if (options.core) {
+      const [switchSide, serviceSide] = createQueueLinkPair();
+      this.switch.addLink(switchSide);
+      this.discovery = new DiscoveryService(serviceSide, { lighthouseInterval: options.lighthouseInterval }).start();
+      this.discovery.events.on('error', (err) => this.events.emit('error', err));
+    }
+    for (const url of options.serve ?? []) {
+      const server = await createServer(url, { switch: this.switch });
+      this.servers.push(server);
+      const where = server.url;
+      server.events.on('connection-accepted', (link, info) => this.events.emit('connection-accepted', where, info, link));
+      server.events.on('connection-rejected', (err, remote) => this.events.emit('connection-rejected', where, err, remote));
+      const remotes = new WeakMap<Link, string>();
+      server.events.on('connection-accepted', (link, info) => remotes.set(link, info.remote));
+      server.events.on('connection-closed', (link, reason) =>
+        this.events.emit('connection-closed', where, remotes.get(link) ?? 'unknown', reason));
+      server.events.on('error', (err) => this.events.emit('error', err));
+      this.events.emit('listening', where);
+    }
+    for (const url of options.connect ?? []) {
+      const connector = createReconnector(url, { switch: this.switch, delay: options.reconnectDelay ?? 1000 });
+      connector.events.on('status', (status) => this.events.emit('connector-status', url, status));
+      this.connectors.set(url, connector);
+    }
+  }
+
+  /** Stops connectors, servers (ending their connections) and the discovery service. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.connectors.values()].map((c) => c.stop()));
+    await Promise.all(this.servers.map((s) => s.close()));
+    this.discovery?.close();
+    this.switch.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Starts a node; if any server fails to listen, everything started so far is closed again. */
+export async function startNode(options: NodeOptions = {}): Promise<StreamtasksNode> {
+  const node = new StreamtasksNode();
+  try {
+    await node.start(options);
+  } catch (err) {
+    await node.close();
+    throw err;
+  }
+  return node;
+}

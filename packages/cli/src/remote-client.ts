@@ -1,0 +1,36 @@
+import { type WaitOptions } from '@streamtasks/link';
+import { Client } from '@streamtasks/client';
+import { requestAddress } from '@streamtasks/discovery';
+import { connect } from '@streamtasks/transports';
+
+/** The URL commands connect to when none is given. */
+export const DEFAULT_URL = 'tcp://127.0.0.1:9002';
+
+/** The environment variable that overrides {@link DEFAULT_URL}. */
+export const URL_ENV = 'STREAMTASKS_URL';
+
+export interface OpenClientOptions extends WaitOptions {
+  /** Ask discovery for an address (needed for fetch, names and signals by name). */
+  address?: boolean;
+}
+
+/**
+ * Connects to a node (TypeScript or Python) and starts a client on the
+ * connection. With `address`, a fresh address is requested from discovery.
+ */
+export async function openClient(url: string, options: OpenClientOptions = {}): Promise<Client> {
+  const link = await connect(url, { timeout: options.timeout, signal: options.signal });
+  const client = new Client(link).start();
+  try {
+    if (options.address) await requestAddress(client, { timeout: options.timeout, signal: options.signal });
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  return client;
+}
+
+/** The URL from `--url`, the environment, or the default. */
+export function resolveUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env[URL_ENV] ?? DEFAULT_URL;
+}
