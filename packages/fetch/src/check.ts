@@ -55,9 +55,13 @@ export const check = {
   /** A safe integer, optionally within `[min, max]`. */
   integer(range: { min?: number; max?: number } = {}): Check<number> {
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
+    const expected = range.min === undefined && range.max === undefined ? 'an integer'
+      : range.max === undefined ? `an integer >= ${min}`
+        : range.min === undefined ? `an integer <= ${max}`
+          : `an integer from ${min} to ${max}`;
     return (value, path = 'body') => {
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-        throw new ValidationError(path, `an integer from ${min} to ${max}`);
+        throw new ValidationError(path, expected);
       }
       return value;
     };

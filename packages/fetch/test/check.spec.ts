@@ -14,6 +14,13 @@ describe('check', () => {
     expect(value).toEqual({ count: 2, name: undefined, address: 2n ** 64n - 1n, flags: [true], extra: [1] });
   });
 
+  test('integer messages name the range that was asked for', () => {
+    expect(() => check.integer()('x')).toThrow('body: expected an integer');
+    expect(() => check.integer({ min: 1 })(0)).toThrow('body: expected an integer >= 1');
+    expect(() => check.integer({ max: 9 })(10)).toThrow('body: expected an integer <= 9');
+    expect(() => check.integer({ min: 1, max: 9 })(1.5)).toThrow('body: expected an integer from 1 to 9');
+  });
+
   test('ids come back canonical: a small bigint becomes a number', () => {
     expect(check.id()(5n)).toBe(5);
     expect(() => check.id()(-1)).toThrow(ValidationError);

@@ -86,7 +86,7 @@ describe('FetchServer', () => {
     await expect(fetch('add', { a: 1, b: 2 })).resolves.toBe(3);
     const failure = (await fetch('add', { a: 1 }).catch((e: unknown) => e)) as FetchError;
     expect(failure.code).toBe('bad_request');
-    expect(failure.message).toBe('body.b: expected an integer from -9007199254740991 to 9007199254740991');
+    expect(failure.message).toBe('body.b: expected an integer');
   });
 
   test('a validate function of its own may throw anything', async () => {
