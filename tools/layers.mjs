@@ -20,4 +20,9 @@ export const layers = {
     'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
     'scope:topic', 'scope:client', 'scope:transports', 'scope:link',
   ],
+  // Cross-package scenarios (private, never published) may use everything.
+  'scope:e2e': [
+    'scope:cli', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
+    'scope:topic', 'scope:client', 'scope:transports', 'scope:link',
+  ],
 };

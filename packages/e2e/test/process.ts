@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
-/** The built command line (the test target depends on the build). */
-export const CLI = path.resolve(__dirname, '../dist/cli.js');
+/** The built command line (the test target depends on the builds). */
+export const CLI = path.resolve(__dirname, '../../cli/dist/cli.js');
 
 /** A running `streamtasks` process whose output lines can be awaited. */
 export class CliProcess {
