@@ -18,7 +18,7 @@ import {
 } from '@streamtasks/link';
 import { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports } from './constants.js';
 import { formatEndpoint, parseEndpoint, validateAddressName, type Endpoint } from './endpoint.js';
-import { ClientStoppedError, FetchError, LimitExceededError, NoAddressError } from './errors.js';
+import { ClientStoppedError, FetchError, LimitExceededError, NoAddressError, PortInUseError } from './errors.js';
 import { fetchRequestPayload, parseFetchResponse, type FetchResponsePayload } from './fetch-protocol.js';
 import { PortAllocator } from './port-allocator.js';
 
@@ -157,7 +157,8 @@ export class Client {
     const next = address === undefined ? undefined : toId(address);
     const prev = this._address;
     if (next === prev) return;
-    this.link.send(new AddressesChangedMessage(
+    // Withdrawing on a closed link only updates the bookkeeping: the network already forgot it.
+    if (!(next === undefined && this.link.isClosed)) this.link.send(new AddressesChangedMessage(
       next === undefined ? [] : [{ id: next, cost: 0 }],
       prev === undefined ? [] : [prev],
     ));
@@ -176,7 +177,7 @@ export class Client {
   /** Drops topic requests; the last unregistration (or `force`) withdraws the request. */
   unregisterInTopics(topics: Iterable<Id>, options: { force?: boolean } = {}): void {
     const removed = dropRefs(this.inTopicRefs, topics, options.force ?? false);
-    if (removed.length > 0) this.link.send(new InTopicsChangedMessage([], removed));
+    if (removed.length > 0 && !this.link.isClosed) this.link.send(new InTopicsChangedMessage([], removed));
   }
 
   /** Provides topics (reference counted: the first registration announces them). */
@@ -188,7 +189,7 @@ export class Client {
   /** Stops providing topics; the last unregistration (or `force`) withdraws them. */
   unregisterOutTopics(topics: Iterable<Id>, options: { force?: boolean } = {}): void {
     const removed = dropRefs(this.outTopicRefs, topics, options.force ?? false);
-    if (removed.length > 0) this.link.send(new OutTopicsChangedMessage([], removed));
+    if (removed.length > 0 && !this.link.isClosed) this.link.send(new OutTopicsChangedMessage([], removed));
   }
 
   /** Whether the client currently requests a topic. */
@@ -219,6 +220,22 @@ export class Client {
   /** Publishes a topic's state. */
   sendStreamControl(topic: Id, control: { paused: boolean }): boolean {
     return this.link.send(new TopicControlMessage(toId(topic), control.paused));
+  }
+
+  /**
+   * Requests a topic and listens to it in one step. Returns the function
+   * that undoes both (safe to call twice).
+   */
+  subscribe(topic: Id, listener: TopicListener): () => void {
+    const off = this.listenTopic(topic, listener);
+    this.registerInTopics([topic]);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      off();
+      this.unregisterInTopics([topic]);
+    };
   }
 
   /** Calls `listener` for messages about one topic. Returns the function that removes it. */
@@ -257,7 +274,7 @@ export class Client {
    * port; returns the function that removes it.
    */
   listenPort(port: number, handler: PortHandler): () => void {
-    if (this.portHandlers.has(port)) throw new Error(`port ${port} already has a handler`);
+    if (this.portHandlers.has(port)) throw new PortInUseError(port);
     this.portHandlers.set(port, handler);
     return () => {
       if (this.portHandlers.get(port) === handler) this.portHandlers.delete(port);

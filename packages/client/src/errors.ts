@@ -64,3 +64,12 @@ function safeJson(value: unknown): string {
     return String(value);
   }
 }
+
+/** A port already has a handler on this client. */
+export class PortInUseError extends StreamtasksError {
+  readonly port: number;
+  constructor(port: number, options?: ErrorOptions) {
+    super(`port ${port} already has a handler`, 'ERR_PORT_IN_USE', options);
+    this.port = port;
+  }
+}

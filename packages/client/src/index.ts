@@ -38,6 +38,7 @@ export {
   InvalidEndpointError,
   LimitExceededError,
   NoAddressError,
+  PortInUseError,
   type FetchErrorCode,
 } from './errors.js';
 export {

@@ -2,6 +2,7 @@
 // unregister of a topic reach the network; requested state and provider cost
 // propagate through a switch; data for unrequested topics is dropped.
 import { MessageType, type Message } from '@streamtasks/link';
+import { PortInUseError } from '@streamtasks/client';
 import { network, until } from './helpers.js';
 
 describe.each([false, true])('registration (serialized=%s)', (serialize) => {
@@ -83,5 +84,40 @@ describe.each([false, true])('registration (serialized=%s)', (serialize) => {
     expect(ports).toEqual([10000, 10001, 10002]);
     c.releasePort(10001);
     expect(c.allocatePort()).toBe(10003); // released ports are not handed out again soon
+  });
+});
+
+describe('lifecycle', () => {
+  test('withdrawals after the link closed only update the bookkeeping', () => {
+    const net = network(true);
+    const c = net.client();
+    c.setAddress(10_500);
+    c.registerInTopics([1]);
+    c.registerOutTopics([2]);
+    c.close();
+    expect(() => c.unregisterInTopics([1])).not.toThrow();
+    expect(() => c.unregisterOutTopics([2])).not.toThrow();
+    expect(() => c.setAddress(undefined)).not.toThrow();
+    expect(c.isInTopicRegistered(1)).toBe(false);
+    expect(() => c.registerInTopics([3])).toThrow(/closed/);
+    net.close();
+  });
+
+  test('a port takes one handler; subscribe() registers and listens in one step', async () => {
+    const net = network(false);
+    const provider = net.client();
+    const c = net.client();
+    c.listenPort(12_000, () => undefined);
+    expect(() => c.listenPort(12_000, () => undefined)).toThrow(PortInUseError);
+    provider.registerOutTopics([900]);
+    const got: unknown[] = [];
+    const off = c.subscribe(900, { data: (d) => got.push(d.value) });
+    await until(provider, () => provider.isRequested(900));
+    provider.sendStreamData(900, 'x');
+    await until(c, () => got.length === 1);
+    off();
+    off();
+    expect(c.isInTopicRegistered(900)).toBe(false);
+    net.close();
   });
 });
