@@ -60,6 +60,10 @@ function writePricedIds(w: MsgpackWriter, ids: readonly PricedId[]): void {
  * MessagePack form.
  */
 export function encodeMessage(message: Message): Uint8Array {
+  // A message that arrived as bytes leaves as the same bytes (it was validated on the way in).
+  if ((message.type === MessageType.TopicData || message.type === MessageType.Addressed) && message.wire !== undefined) {
+    return message.wire;
+  }
   // Out-of-range ids or costs would otherwise be written as other numbers.
   validateMessage(message);
   // Payload bytes first: encoding them may use the payload writer, never this one.
@@ -224,6 +228,8 @@ function readBool(r: MsgpackReader): boolean {
   return r.fail('paused is not a boolean');
 }
 
+const SMALL_PAYLOAD = 256;
+
 function readBin(r: MsgpackReader): Uint8Array {
   const b = r.u8();
   let n: number;
@@ -235,8 +241,13 @@ function readBin(r: MsgpackReader): Uint8Array {
     return r.fail('data is not a bin');
   }
   r.need(n);
-  // Zero-copy: the payload stays a view of the received buffer until decoded.
-  const out = r.buf.subarray(r.pos, r.pos + n);
+  // Large payloads stay a view of the received buffer (zero-copy). Small ones
+  // are copied: V8 keeps small typed arrays on its heap, and taking a view of
+  // one first moves its bytes to a fresh off-heap buffer, which costs more
+  // than copying a few dozen bytes.
+  const out = n <= SMALL_PAYLOAD
+    ? r.buf.slice(r.pos, r.pos + n)
+    : new Uint8Array(r.buf.buffer, r.buf.byteOffset + r.pos, n);
   r.pos += n;
   return out;
 }
@@ -278,11 +289,72 @@ function readPricedIds(r: MsgpackReader, what: string): PricedId[] {
  */
 export function decodeMessage(bytes: Uint8Array): WireMessage {
   try {
-    return decode(new MsgpackReader(bytes));
+    const r = new MsgpackReader(bytes);
+    const fast = decodeCanonical(r);
+    if (fast !== undefined) return fast;
+    r.pos = 0;
+    return decode(r);
   } catch (err) {
     if (err instanceof DecodeError) throw err;
     throw new DecodeError('malformed message', { cause: err });
   }
+}
+
+/** True when the bytes at `r.pos` are exactly `key` (a fixstr key); advances past it. */
+function takeKey(r: MsgpackReader, key: Uint8Array): boolean {
+  const b = r.buf;
+  const p = r.pos;
+  if (p + key.length > r.end) return false;
+  for (let i = 0; i < key.length; i++) if (b[p + i] !== key[i]) return false;
+  r.pos = p + key.length;
+  return true;
+}
+
+/** Reads an unsigned integer if one is at `r.pos`; undefined (position unchanged) otherwise. */
+function tryUint(r: MsgpackReader): number | bigint | undefined {
+  if (r.pos >= r.end) return undefined;
+  const b = r.buf[r.pos]!;
+  if (b < 0x80 || b === 0xcc || b === 0xcd || b === 0xce || b === 0xcf) return readUint(r, 'id');
+  return undefined;
+}
+
+/**
+ * The per-message fast path: data and addressed messages laid out exactly as
+ * Python and this codec write them (`topic, data, _id` / `address, port,
+ * data, _id`). Anything else — other key orders, extra keys, malformed
+ * input — returns undefined and takes the general, fully checking path.
+ */
+function decodeCanonical(r: MsgpackReader): WireMessage | undefined {
+  const head = r.buf[0];
+  if (head === 0x83) {
+    r.pos = 1;
+    if (!takeKey(r, K_TOPIC)) return undefined;
+    const topic = tryUint(r);
+    if (topic === undefined || !takeKey(r, K_DATA)) return undefined;
+    const b = r.buf[r.pos];
+    if (b !== 0xc4 && b !== 0xc5 && b !== 0xc6) return undefined;
+    const data = readBin(r);
+    if (!takeKey(r, K_TYPE) || r.pos + 1 !== r.end || r.buf[r.pos] !== MessageType.TopicData) return undefined;
+    const message = new TopicDataMessage(topic, RawData.fromBytes(data));
+    message.wire = r.buf;
+    return message;
+  }
+  if (head === 0x84) {
+    r.pos = 1;
+    if (!takeKey(r, K_ADDRESS)) return undefined;
+    const address = tryUint(r);
+    if (address === undefined || !takeKey(r, K_PORT)) return undefined;
+    const port = tryUint(r);
+    if (typeof port !== 'number' || !takeKey(r, K_DATA)) return undefined;
+    const b = r.buf[r.pos];
+    if (b !== 0xc4 && b !== 0xc5 && b !== 0xc6) return undefined;
+    const data = readBin(r);
+    if (!takeKey(r, K_TYPE) || r.pos + 1 !== r.end || r.buf[r.pos] !== MessageType.Addressed) return undefined;
+    const message = new AddressedMessage(address, port, RawData.fromBytes(data));
+    message.wire = r.buf;
+    return message;
+  }
+  return undefined;
 }
 
 function decode(r: MsgpackReader): WireMessage {
@@ -328,7 +400,9 @@ function decode(r: MsgpackReader): WireMessage {
       r.pos = at[TOPIC]!;
       const topic = readId(r, 'topic');
       r.pos = at[DATA]!;
-      message = new TopicDataMessage(topic, RawData.fromBytes(readBin(r)));
+      const data = new TopicDataMessage(topic, RawData.fromBytes(readBin(r)));
+      data.wire = r.buf;
+      message = data;
       break;
     }
     case MessageType.TopicControl: {
@@ -344,7 +418,9 @@ function decode(r: MsgpackReader): WireMessage {
       r.pos = at[PORT]!;
       const port = readPort(r);
       r.pos = at[DATA]!;
-      message = new AddressedMessage(address, port, RawData.fromBytes(readBin(r)));
+      const addressed = new AddressedMessage(address, port, RawData.fromBytes(readBin(r)));
+      addressed.wire = r.buf;
+      message = addressed;
       break;
     }
     case MessageType.InTopicsChanged: {

@@ -20,6 +20,12 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 /** A payload published on a topic. */
 export class TopicDataMessage<T = unknown> {
   readonly type = MessageType.TopicData;
+  /**
+   * The bytes this message was decoded from, if it was. Messages are never
+   * modified, so a switch forwarding it to another serialized link sends
+   * these bytes again instead of encoding the message anew.
+   */
+  wire: Uint8Array | undefined = undefined;
   constructor(
     readonly topic: Id,
     readonly data: RawData<T>,
@@ -38,6 +44,8 @@ export class TopicControlMessage {
 /** A payload sent to one address and port. */
 export class AddressedMessage<T = unknown> {
   readonly type = MessageType.Addressed;
+  /** The bytes this message was decoded from, if it was (see {@link TopicDataMessage.wire}). */
+  wire: Uint8Array | undefined = undefined;
   constructor(
     readonly address: Id,
     readonly port: number,

@@ -17,15 +17,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export class MsgpackReader {
   buf: Uint8Array;
-  view: DataView;
   pos: number;
   end: number;
+  private dataView: DataView | undefined;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.end = end;
+  }
+
+  /** Created on first use only (floats, 64-bit integers): most messages never need one. */
+  get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   fail(what: string): never {
@@ -43,22 +47,28 @@ export class MsgpackReader {
 
   u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
   }
 
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
+    const v = this.u32At(this.pos);
     this.pos += 4;
     return v;
   }
 
+  private u32At(p: number): number {
+    const b = this.buf;
+    return b[p]! * 0x100_0000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+  }
+
   u64(): number | bigint {
     this.need(8);
-    const hi = this.view.getUint32(this.pos);
-    const lo = this.view.getUint32(this.pos + 4);
+    const hi = this.u32At(this.pos);
+    const lo = this.u32At(this.pos + 4);
     if (hi < 0x20_0000) {
       this.pos += 8;
       return hi * TWO_32 + lo;
