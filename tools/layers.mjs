@@ -10,19 +10,22 @@
 export const layers = {
   'scope:link': [],
   'scope:client': ['scope:link'],
-  'scope:topic': ['scope:client', 'scope:link'],
-  'scope:fetch': ['scope:client', 'scope:link'],
-  'scope:signal': ['scope:client', 'scope:link'],
-  'scope:broadcast': ['scope:fetch', 'scope:client', 'scope:link'],
-  'scope:discovery': ['scope:broadcast', 'scope:fetch', 'scope:signal', 'scope:client', 'scope:link'],
+  // Shared test helpers (private): their users list them in devDependencies,
+  // and check-deps keeps them out of every package's sources.
+  'scope:testing': ['scope:client', 'scope:link'],
+  'scope:topic': ['scope:client', 'scope:link', 'scope:testing'],
+  'scope:fetch': ['scope:client', 'scope:link', 'scope:testing'],
+  'scope:signal': ['scope:client', 'scope:link', 'scope:testing'],
+  'scope:broadcast': ['scope:fetch', 'scope:client', 'scope:link', 'scope:testing'],
+  'scope:discovery': ['scope:broadcast', 'scope:fetch', 'scope:signal', 'scope:client', 'scope:link', 'scope:testing'],
   'scope:transports': ['scope:link'],
   'scope:cli': [
     'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
-    'scope:topic', 'scope:client', 'scope:transports', 'scope:link',
+    'scope:topic', 'scope:client', 'scope:transports', 'scope:link', 'scope:testing',
   ],
   // Cross-package scenarios (private, never published) may use everything.
   'scope:e2e': [
     'scope:cli', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
-    'scope:topic', 'scope:client', 'scope:transports', 'scope:link',
+    'scope:topic', 'scope:client', 'scope:transports', 'scope:link', 'scope:testing',
   ],
 };

@@ -1,7 +1,7 @@
 import { AbortError, MessageType, RawData, TimeoutError, type AddressedMessage, type Id, type Message } from '@streamtasks/link';
 import { FetchError, type Client } from '@streamtasks/client';
 import { BroadcastReceiver, BroadcastingServer, GET_TOPICS, ReceiverStoppedError } from '@streamtasks/broadcast';
-import { createNetwork, deferred, hex, loadBodies, nextEvent, vectorOf } from './helpers.js';
+import { createNetwork, deferred, hex, loadBodies, nextEvent, vectorOf } from '@streamtasks/testing';
 
 const PUBLISHER = 10_000;
 

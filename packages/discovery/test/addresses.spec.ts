@@ -2,7 +2,7 @@ import { AbortError, MessageType, TimeoutError, type Message } from '@streamtask
 import { Client, ClientStoppedError, FetchError } from '@streamtasks/client';
 import { MAX_IDS_PER_REQUEST, randomRequestId, requestAddress, requestAddresses, requestTopicIds } from '@streamtasks/discovery';
 import { createDiscoveryNetwork, type DiscoveryNetwork } from './network.js';
-import { loadBodies } from './helpers.js';
+import { loadBodies } from '@streamtasks/testing';
 
 describe('addresses and topic ids from discovery', () => {
   let net: DiscoveryNetwork;

@@ -11,7 +11,7 @@ import {
   type AddressNameTracker,
 } from '@streamtasks/discovery';
 import { createDiscoveryNetwork, type DiscoveryNetwork } from './network.js';
-import { deferred, nextEvent } from './helpers.js';
+import { deferred, nextEvent } from '@streamtasks/testing';
 
 describe('address names', () => {
   let net: DiscoveryNetwork;

@@ -11,7 +11,7 @@ import {
   type DiscoveryServiceOptions,
 } from '@streamtasks/discovery';
 import { createDiscoveryNetwork, type DiscoveryNetwork } from './network.js';
-import { nextEvent, settle } from './helpers.js';
+import { nextEvent, settle } from '@streamtasks/testing';
 
 describe('DiscoveryService', () => {
   const networks: DiscoveryNetwork[] = [];

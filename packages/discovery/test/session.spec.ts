@@ -23,7 +23,7 @@ import {
   waitForDiscovery,
 } from '@streamtasks/discovery';
 import { createDiscoveryNetwork } from './network.js';
-import { deferred, hex, loadBodies } from './helpers.js';
+import { deferred, hex, loadBodies } from '@streamtasks/testing';
 
 const bodies = loadBodies();
 

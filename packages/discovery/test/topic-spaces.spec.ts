@@ -8,7 +8,7 @@ import {
   requestAddress,
 } from '@streamtasks/discovery';
 import { createDiscoveryNetwork, type DiscoveryNetwork } from './network.js';
-import { deferred } from './helpers.js';
+import { deferred } from '@streamtasks/testing';
 
 async function fetchFailure(promise: Promise<unknown>): Promise<FetchError> {
   const failure = await promise.catch((e: unknown) => e);

@@ -1,6 +1,6 @@
 import { FetchError } from '@streamtasks/client';
 import { FetchServer, InvalidResponseError, check, fetchAs } from '@streamtasks/fetch';
-import { createNetwork } from './helpers.js';
+import { createNetwork } from '@streamtasks/testing';
 
 describe('fetchAs', () => {
   test('types a valid answer and rejects an unexpected one with InvalidResponseError', async () => {

@@ -1,7 +1,7 @@
 import { AbortError, MessageType, RawData, TimeoutError, type AddressedMessage, type Message } from '@streamtasks/link';
 import { FetchError, type Client } from '@streamtasks/client';
 import { CustomFetchError, FetchRequestError, FetchServer, MalformedRequestError, check } from '@streamtasks/fetch';
-import { createNetwork, deferred, nextEvent, settle } from './helpers.js';
+import { createNetwork, deferred, nextEvent, settle } from '@streamtasks/testing';
 
 const SERVER = 10_000;
 

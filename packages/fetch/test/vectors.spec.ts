@@ -1,7 +1,7 @@
 import { MessageType, type AddressedMessage, type Message } from '@streamtasks/link';
 import type { Client } from '@streamtasks/client';
 import { CustomFetchError, FetchServer, check } from '@streamtasks/fetch';
-import { createNetwork, hex, loadBodies, vectorOf } from './helpers.js';
+import { createNetwork, hex, loadBodies, vectorOf } from '@streamtasks/testing';
 
 const bodies = loadBodies();
 

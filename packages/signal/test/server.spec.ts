@@ -1,7 +1,7 @@
 import { MessageType, RawData, type AddressedMessage, type Message } from '@streamtasks/link';
 import type { Client } from '@streamtasks/client';
 import { MalformedSignalError, SignalServer, sendSignal } from '@streamtasks/signal';
-import { createNetwork, deferred, hex, loadBodies, nextEvent, vectorOf } from './helpers.js';
+import { createNetwork, deferred, hex, loadBodies, nextEvent, vectorOf } from '@streamtasks/testing';
 
 const bodies = loadBodies();
 const RECEIVER = 10_000;

@@ -13,12 +13,12 @@ import {
   type InTopicSynchronizer,
   type OutTopic,
 } from '@streamtasks/topic';
-import { network, prng } from './helpers.js';
+import { createNetwork, eventually, prng } from '@streamtasks/testing';
 
 type Payload = { timestamp: number; topic: number };
 
-let net: ReturnType<typeof network>;
-beforeEach(() => (net = network()));
+let net: ReturnType<typeof createNetwork>;
+beforeEach(() => (net = createNetwork()));
 afterEach(() => net.close());
 
 /** Readers that push every released payload into one shared list, in release order. */
@@ -34,12 +34,6 @@ async function publishers(client: Client, ids: number[]): Promise<OutTopic[]> {
   return ids.map((id) => outTopic(client, id));
 }
 
-async function until(check: () => boolean, timeout = 5000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 test('a random interleaving of 4 topics is released in global timestamp order', async () => {
@@ -49,9 +43,9 @@ test('a random interleaving of 4 topics is released in global timestamp order', 
   const perTopic = new Map<number, number[]>(ids.map((id) => [id, []]));
   for (let ts = 1; ts <= 400; ts++) perTopic.get(ids[Math.floor(random() * ids.length)]!)!.push(ts * 10);
   const sync = new SequentialInTopicSynchronizer();
-  const subscriber = net.client();
+  const subscriber = net.connect();
   const topics = ids.map((id) => new SynchronizedInTopic<Payload>(subscriber, id, sync));
-  const outs = await publishers(net.client(), ids);
+  const outs = await publishers(net.connect(), ids);
   await Promise.all(outs.map((o) => o.waitRequested(true, { timeout: 2000 })));
 
   // A topic joins the order with its first payload, so every topic first
@@ -60,7 +54,7 @@ test('a random interleaving of 4 topics is released in global timestamp order', 
   const released: Payload[] = [];
   const reading = readAll(topics, released);
   for (let i = 0; i < ids.length; i++) await outs[i]!.send({ timestamp: 0, topic: ids[i]! });
-  await until(() => released.length === ids.length);
+  await eventually(() => released.length === ids.length);
   released.length = 0;
 
   const cursors = new Map(ids.map((id) => [id, 0]));
@@ -82,7 +76,7 @@ test('a random interleaving of 4 topics is released in global timestamp order', 
   const lowestLast = Math.min(...ids.map((id) => perTopic.get(id)!.at(-1)!));
   const expected = [...perTopic.values()].flat().filter((ts) => ts <= lowestLast).length;
   expect(expected).toBeGreaterThan(100);
-  await until(() => released.length >= expected).catch((err: Error) => {
+  await eventually(() => released.length >= expected).catch((err: Error) => {
     throw new Error(`${err.message}: ${released.length} of ${expected} released`);
   });
   await flush();
@@ -137,8 +131,8 @@ test('a payload older than its topic\'s last one is dropped', async () => {
 
 test('payloads without a timestamp are skipped by synchronized topics', async () => {
   const sync: InTopicSynchronizer = new SequentialInTopicSynchronizer();
-  const topic = new SynchronizedInTopic<unknown>(net.client(), 200_010, sync);
-  const out = outTopic(net.client(), 200_010);
+  const topic = new SynchronizedInTopic<unknown>(net.connect(), 200_010, sync);
+  const out = outTopic(net.connect(), 200_010);
   await out.waitRequested(true, { timeout: 2000 });
   await out.send({ value: 'no timestamp' });
   await out.send('not even a map');
@@ -170,9 +164,9 @@ test('a higher-priority topic with nothing waiting does not hold the others back
 
 test('a read that times out while held back keeps the payload', async () => {
   const sync = new SequentialInTopicSynchronizer();
-  const subscriber = net.client();
+  const subscriber = net.connect();
   const [ta, tb] = [new SynchronizedInTopic<Payload>(subscriber, 200_020, sync), new SynchronizedInTopic<Payload>(subscriber, 200_021, sync)];
-  const [oa, ob] = await publishers(net.client(), [200_020, 200_021]);
+  const [oa, ob] = await publishers(net.connect(), [200_020, 200_021]);
   await Promise.all([oa!.waitRequested(), ob!.waitRequested()]);
   await ob!.send({ timestamp: 5, topic: 200_021 });
   expect(await tb.recvData({ timeout: 1000 })).toEqual({ timestamp: 5, topic: 200_021 });

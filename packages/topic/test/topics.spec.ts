@@ -4,17 +4,17 @@
 import { RawData } from '@streamtasks/link';
 import { ClientStoppedError } from '@streamtasks/client';
 import { InTopic, OutTopic, TopicClosedError, TopicControlData, inTopic, outTopic } from '@streamtasks/topic';
-import { network } from './helpers.js';
+import { createNetwork } from '@streamtasks/testing';
 
-let net: ReturnType<typeof network>;
-beforeEach(() => (net = network()));
+let net: ReturnType<typeof createNetwork>;
+beforeEach(() => (net = createNetwork()));
 afterEach(() => net.close());
 
 test('requested follows subscribers; data and control arrive in order', async () => {
-  const out = outTopic(net.client(), 100_000);
+  const out = outTopic(net.connect(), 100_000);
   expect(out.registered).toBe(true);
   expect(out.requested).toBe(false);
-  const sub = inTopic(net.client(), 100_000);
+  const sub = inTopic(net.connect(), 100_000);
   await out.waitRequested(true, { timeout: 2000 });
 
   out.setPaused(true);
@@ -32,13 +32,13 @@ test('requested follows subscribers; data and control arrive in order', async ()
 });
 
 test('paused reaches late joiners once, and waitPaused resolves', async () => {
-  const out = outTopic(net.client(), 100_001);
+  const out = outTopic(net.connect(), 100_001);
   out.setPaused(true);
-  const first = inTopic(net.client(), 100_001);
+  const first = inTopic(net.connect(), 100_001);
   await out.waitRequested(true, { timeout: 2000 });
   await first.waitPaused(true, { timeout: 2000 });
 
-  const late = inTopic(net.client(), 100_001);
+  const late = inTopic(net.connect(), 100_001);
   await late.waitPaused(true, { timeout: 2000 });
   await out.send({ timestamp: 2 });
   expect(await late.recvDataControl({ timeout: 2000 })).toEqual(new TopicControlData(true));
@@ -50,8 +50,8 @@ test('paused reaches late joiners once, and waitPaused resolves', async () => {
 });
 
 test('async iteration yields payloads and ends when the topic closes', async () => {
-  const out = outTopic(net.client(), 100_002);
-  const sub = new InTopic<{ value: number }>(net.client(), 100_002);
+  const out = outTopic(net.connect(), 100_002);
+  const sub = new InTopic<{ value: number }>(net.connect(), 100_002);
   await out.waitRequested(true, { timeout: 2000 });
   for (let i = 0; i < 100; i++) await out.send({ value: i });
   const seen: number[] = [];
@@ -65,8 +65,8 @@ test('async iteration yields payloads and ends when the topic closes', async () 
 });
 
 test('cost is the provider cost and follows the provider', async () => {
-  const provider = net.client();
-  const sub = inTopic(net.client(), 100_003);
+  const provider = net.connect();
+  const sub = inTopic(net.connect(), 100_003);
   expect(sub.cost).toBeUndefined();
   const costs: Array<number | undefined> = [];
   const changed = new Promise<void>((resolve) => sub.events.on('cost', (c) => (costs.push(c), costs.length === 2 && resolve())));
@@ -79,7 +79,7 @@ test('cost is the provider cost and follows the provider', async () => {
 });
 
 test('stopping the client ends reads and waits with ClientStoppedError', async () => {
-  const client = net.client();
+  const client = net.connect();
   const sub = inTopic(client, 100_004);
   const out = new OutTopic(client, 100_005);
   const read = sub.recvData({ timeout: 5000 });
@@ -90,8 +90,8 @@ test('stopping the client ends reads and waits with ClientStoppedError', async (
 });
 
 test('a reader that falls behind loses the oldest items, counted', async () => {
-  const out = outTopic(net.client(), 100_006);
-  const sub = inTopic(net.client(), 100_006, { maxQueued: 10 });
+  const out = outTopic(net.connect(), 100_006);
+  const sub = inTopic(net.connect(), 100_006, { maxQueued: 10 });
   const drops: number[] = [];
   sub.events.on('slow-consumer', (n) => drops.push(n));
   await out.waitRequested(true, { timeout: 2000 });
@@ -103,9 +103,9 @@ test('a reader that falls behind loses the oldest items, counted', async () => {
 });
 
 test('an undecodable payload is reported and skipped', async () => {
-  const provider = net.client();
+  const provider = net.connect();
   const out = outTopic(provider, 100_007);
-  const sub = inTopic(net.client(), 100_007);
+  const sub = inTopic(net.connect(), 100_007);
   const errors: Error[] = [];
   sub.events.on('error', (e) => errors.push(e));
   await out.waitRequested(true, { timeout: 2000 });
@@ -116,7 +116,7 @@ test('an undecodable payload is reported and skipped', async () => {
 });
 
 test('await using releases registrations', async () => {
-  const client = net.client();
+  const client = net.connect();
   {
     await using out = outTopic(client, 100_008);
     await using sub = inTopic(client, 100_009);

@@ -2,38 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toId } from '@streamtasks/link';
 
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** Resolves after pending I/O callbacks and microtasks ran (not a timed sleep). */
-export function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Resolves with the next emission of an emitter event. */
-export function nextEvent<A extends unknown[]>(on: (listener: (...args: A) => void) => () => void): Promise<A> {
-  return new Promise((resolve) => {
-    const off = on((...args) => {
-      off();
-      resolve(args);
-    });
-  });
-}
-
-const vectorsDir = path.resolve(__dirname, '../../../../shared/vectors');
+/** The golden vectors, in the shared folder beside the repository. */
+export const VECTORS_DIR = path.resolve(__dirname, '../../../../shared/vectors');
 
 interface VectorEntry {
   step: string;
@@ -52,7 +22,7 @@ export interface BodiesVectors {
 
 /** bodies.json with its tagged values ($bigint, $bin, ...) turned into JS values. */
 export function loadBodies(): BodiesVectors {
-  const raw = JSON.parse(fs.readFileSync(path.join(vectorsDir, 'bodies.json'), 'utf8')) as unknown;
+  const raw = JSON.parse(fs.readFileSync(path.join(VECTORS_DIR, 'bodies.json'), 'utf8')) as unknown;
   return untag(raw) as BodiesVectors;
 }
 
