@@ -34,8 +34,6 @@ async function publishers(client: Client, ids: number[]): Promise<OutTopic[]> {
   return ids.map((id) => outTopic(client, id));
 }
 
-}
-
 test('a random interleaving of 4 topics is released in global timestamp order', async () => {
   const ids = [200_001, 200_002, 200_003, 200_004];
   const random = prng(42);
