@@ -11,7 +11,11 @@
 //      current version (`^x.y.z`): npm rejects `workspace:*`, and `*` keeps
 //      changesets from bumping dependents;
 //   4. the dependency graph among @streamtasks packages (all dependency kinds)
-//      is acyclic and follows the layer table in tools/layers.mjs.
+//      is acyclic and follows the layer table in tools/layers.mjs;
+//   5. a published package has no private sibling (one that is never
+//      published) among its runtime dependencies: devDependencies only;
+//   6. typedoc.json, if present, excludes exactly the private packages (the
+//      API reference covers what is published).
 //
 // usage: node tools/check-deps.mjs [--root <workspace>]
 // Exits 1 and prints one line per problem when anything is wrong.
@@ -136,6 +140,9 @@ export function checkWorkspace(root, { layers = defaultLayers } = {}) {
           errors.push(`${where}: ${kind} lists ${dep}, which is not a package in packages/`);
           continue;
         }
+        if (sibling.json.private && !pkg.json.private && kind !== 'devDependencies') {
+          errors.push(`${where}: ${kind} lists ${dep}, which is private (never published); a published package may only list it in devDependencies`);
+        }
         const want = `^${sibling.json.version}`;
         if (range !== want) {
           errors.push(`${where}: ${kind}.${dep} is ${JSON.stringify(range)}; use "${want}" (a caret range on the sibling's current version)`);
@@ -204,6 +211,16 @@ export function checkWorkspace(root, { layers = defaultLayers } = {}) {
     }
   }
   for (const cycle of findCycles(graph)) errors.push(`dependency cycle: ${cycle.join(' -> ')}`);
+
+  const typedoc = path.join(root, 'typedoc.json');
+  if (existsSync(typedoc)) {
+    const excluded = new Set((JSON.parse(readFileSync(typedoc, 'utf8')).exclude ?? []).map((e) => e.replace(/\/+$/, '')));
+    for (const pkg of packages) {
+      const rel = pkg.rel.split(path.sep).join('/');
+      if (pkg.json.private && !excluded.has(rel)) errors.push(`typedoc.json: private package ${rel} is missing from "exclude" (the API reference covers published packages)`);
+      if (!pkg.json.private && excluded.has(rel)) errors.push(`typedoc.json: "exclude" leaves out ${rel}, which is published`);
+    }
+  }
 
   return { errors, packages };
 }

@@ -29,6 +29,7 @@ function workspace(t, packages) {
       exports: p.exports ?? { '.': './dist/index.js' },
       dependencies: p.deps ?? {},
       ...(p.devDeps ? { devDependencies: p.devDeps } : {}),
+      ...(p.private ? { private: true } : {}),
       nx: { tags: [p.tag ?? `scope:${dir}`] },
     };
     writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify(json, null, 2));
@@ -133,6 +134,30 @@ test('internal paths of a sibling are refused; exported subpaths are fine', (t) 
   assert.ok(errors.some((e) => /deep\.ts: imports '@streamtasks\/link\/src\/switch\.js', an internal path/.test(e)), errors.join('\n'));
   assert.ok(!errors.some((e) => e.includes("'@streamtasks/link/internal'")), errors.join('\n'));
   assert.ok(errors.some((e) => /deep\.ts: relative import '\.\.\/\.\.\/link\/src\/index\.js' leaves the package/.test(e)), errors.join('\n'));
+});
+
+test('a published package may use a private sibling only as a devDependency', (t) => {
+  const ws = healthy();
+  ws.testing = { private: true, deps: { '@streamtasks/link': '^0.1.0' } };
+  ws.client.devDeps = { '@streamtasks/testing': '^0.1.0' };
+  const table = { ...layers, 'scope:testing': ['scope:link'], 'scope:client': ['scope:link', 'scope:testing'] };
+  assert.deepEqual(checkWorkspace(workspace(t, ws), { layers: table }).errors, []);
+  ws.client.deps['@streamtasks/testing'] = '^0.1.0';
+  const { errors } = checkWorkspace(workspace(t, ws), { layers: table });
+  assert.ok(errors.some((e) => e.includes('dependencies lists @streamtasks/testing, which is private')), errors.join('\n'));
+});
+
+test('typedoc.json must leave out exactly the private packages', (t) => {
+  const ws = healthy();
+  ws.testing = { private: true };
+  const root = workspace(t, ws);
+  const table = { ...layers, 'scope:testing': [] };
+  writeFileSync(path.join(root, 'typedoc.json'), JSON.stringify({ exclude: ['packages/client'] }));
+  const { errors } = checkWorkspace(root, { layers: table });
+  assert.ok(errors.some((e) => e.includes('private package packages/testing is missing from "exclude"')), errors.join('\n'));
+  assert.ok(errors.some((e) => e.includes('leaves out packages/client, which is published')), errors.join('\n'));
+  writeFileSync(path.join(root, 'typedoc.json'), JSON.stringify({ exclude: ['packages/testing/'] }));
+  assert.deepEqual(checkWorkspace(root, { layers: table }).errors, []);
 });
 
 test('a package without a known layer tag is reported', (t) => {
