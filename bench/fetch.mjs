@@ -9,12 +9,15 @@ import { Switch, createQueueLinkPair } from '@streamtasks/link';
 import { Client } from '@streamtasks/client';
 import { FetchServer } from '@streamtasks/fetch';
 
-const CALLS = Number(process.env.BENCH_FETCH_CALLS ?? 20_000);
+import { size } from './_lib.mjs';
+
+const CALLS = size(20_000, 5_000, 'BENCH_FETCH_CALLS');
 const SERVER = 10_000;
 const REQUESTER = 10_001;
 const BODY = { hello: 'world', n: 42 };
 
 export const name = 'fetch';
+export const order = 30;
 export const description = `${CALLS.toLocaleString('en-US')} fetch calls, requester → Switch → FetchServer (object links); p50/p99 in µs per call`;
 
 function setUp() {
@@ -100,6 +103,6 @@ async function addressedRoundTrips() {
 export const reference = { name: 'bare Addressed round trip', run: addressedRoundTrips };
 
 export const cases = [
-  { name: 'sequential', run: () => fetchCalls(1) },
-  { name: '64 in flight', run: () => fetchCalls(64) },
+  { name: 'sequential', run: () => fetchCalls(1), target: { rate: 150e3 } },
+  { name: '64 in flight', run: () => fetchCalls(64), target: { rate: 150e3 } },
 ];

@@ -15,11 +15,14 @@ import {
   TopicDataMessage,
 } from '@streamtasks/link';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+import { size } from './_lib.mjs';
+
+const MESSAGES = size(1_000_000, 200_000, 'BENCH_MESSAGES');
 const TOPIC = 100;
 const HIGH_WATER_MARK = 1024;
 
 export const name = 'link-pubsub';
+export const order = 10;
 export const description = `${MESSAGES.toLocaleString('en-US')} messages, publisher link → Switch → subscriber link`;
 
 async function pubsub(serialize) {
@@ -108,6 +111,6 @@ async function bareQueueHop() {
 export const reference = { name: 'bare async queue hop', run: bareQueueHop };
 
 export const cases = [
-  { name: 'objects', run: () => pubsub(false) },
-  { name: 'serialized', run: () => pubsub(true) },
+  { name: 'objects', run: () => pubsub(false), target: { rate: 1.5e6 } },
+  { name: 'serialized', run: () => pubsub(true), target: { rate: 0.6e6 } },
 ];

@@ -1,24 +1,49 @@
 #!/usr/bin/env node
-// Runs every benchmark module in bench/ (see bench/README.md for the
+// Runs the benchmark modules in bench/ (see bench/README.md for the
 // contract), each measurement RUNS times (default 3), and prints one table:
-// median throughput, min–max, and the ratio to the module's reference.
-// Writes bench/results/latest.json and latest.md; a run limited to some
-// benchmarks writes to bench/results/tmp/ instead.
+// streamtasks beside NATS where both ran the same workload, with the median,
+// min–max, p50/p99 latency, the ratio streamtasks / NATS and the target.
+// Writes bench/results/latest.json and latest.md; a run limited with --only,
+// a name filter or --quick writes to bench/results/tmp/ instead.
 //
-// usage: node --expose-gc bench/run.mjs [name-filter ...]
-//   BENCH_RUNS=n     runs per figure (default 3)
-//   BENCH_WARMUP=n   untimed runs of each case first (default 1)
-import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+// usage: node --expose-gc bench/run.mjs [--quick] [--only NAME[,NAME]]... [--runs N] [NAME...]
+//   --quick          smaller workloads, no warm-up runs (a minute or two)
+//   --only NAME      only benchmarks whose name or file contains NAME (repeatable, or comma-separated)
+//   --runs N         runs per figure (default 3; BENCH_RUNS)
+//   BENCH_WARMUP=n   untimed runs of each in-process case first (default 1, 0 with --quick)
+import { readdirSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
-const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
-const WARMUP = Math.max(0, Number(process.env.BENCH_WARMUP ?? 1));
-const filters = process.argv.slice(2);
+
+const { values: opts, positionals } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true, default: [] },
+    runs: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  allowPositionals: true,
+});
+if (opts.help) {
+  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 15).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+  process.exit(0);
+}
+if (opts.quick) process.env.BENCH_QUICK = '1';
+const QUICK = opts.quick;
+const RUNS = Math.max(1, Number(opts.runs ?? process.env.BENCH_RUNS ?? 3));
+const WARMUP = Math.max(0, Number(process.env.BENCH_WARMUP ?? (QUICK ? 0 : 1)));
+const filters = [...opts.only.flatMap((s) => s.split(',')), ...positionals].map((s) => s.trim()).filter(Boolean);
+/** A measurement that takes longer than this fails (its child processes are killed). */
+const DEFAULT_TIMEOUT = 180_000;
+
+// Imported after BENCH_QUICK is set, so modules size their workloads by it.
+const lib = await import('./_lib.mjs');
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,55 +52,163 @@ const median = (xs) => {
 };
 
 function formatRate(x) {
+  if (!Number.isFinite(x)) return '–';
   if (x >= 1e6) return `${(x / 1e6).toFixed(2)} M`;
   if (x >= 1e3) return `${(x / 1e3).toFixed(1)} k`;
   return x.toFixed(1);
 }
 
+function formatValue(x) {
+  if (!Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(0) : a >= 10 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+/** A figure with its unit: rates as `1.23 M msgs/s`, other values as `12.3 MB`. */
+function formatFigure(x, unit, isRate) {
+  return isRate ? `${formatRate(x)} ${unit}` : `${formatValue(x)} ${unit}`;
+}
+
+function formatLatency(us) {
+  if (us === undefined) return '';
+  if (us >= 10_000) return `${(us / 1000).toFixed(0)} ms`;
+  if (us >= 1000) return `${(us / 1000).toFixed(2)} ms`;
+  return `${us.toFixed(us >= 100 ? 0 : 1)} µs`;
+}
+
+function git(args) {
+  try {
+    return execFileSync('git', args, { cwd: benchDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function natsVersions() {
+  const bin = lib.findNatsServer();
+  let server;
+  if (bin) {
+    try {
+      server = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
+    } catch {
+      server = 'unknown version';
+    }
+  }
+  let client;
+  try {
+    client = JSON.parse(readFileSync(path.join(lib.repoDir, 'node_modules', '@nats-io', 'transport-node', 'package.json'), 'utf8')).version;
+  } catch {
+    client = undefined;
+  }
+  return { server: server ?? 'not installed', client: client ? `@nats-io/transport-node ${client}` : 'not installed' };
+}
+
 function machine() {
   const cpus = os.cpus();
-  let commit;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: benchDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    commit = undefined;
-  }
   return {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cores: cpus.length,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    commit,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: (git(['status', '--porcelain', '--', '../packages']) ?? '') !== '',
+    nats: natsVersions(),
+    loadavgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 
-async function measure(label, fn) {
+function withTimeout(promise, ms, label) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${label}: no result within ${ms / 1000} s`)), ms);
+    }),
+  ]);
+}
+
+async function measure(label, kase, moduleTimeout) {
   globalThis.gc?.();
   const t0 = performance.now();
-  const r = await fn();
-  if (!r || !(r.ops > 0) || !(r.seconds > 0)) throw new Error(`${label}: run() must return { ops > 0, seconds > 0 }, got ${JSON.stringify(r)}`);
-  process.stderr.write(`  ${label}: ${formatRate(r.ops / r.seconds)} ${r.unit ?? 'ops/s'} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  const timeout = kase.timeout ?? moduleTimeout ?? DEFAULT_TIMEOUT;
+  let r;
+  try {
+    r = await withTimeout(Promise.resolve().then(() => kase.run()), timeout, label);
+  } finally {
+    // Whatever a run started and did not stop goes now.
+    lib.killAll();
+  }
+  const isValue = r && typeof r.value === 'number';
+  if (!r || (!isValue && (!(r.ops > 0) || !(r.seconds > 0)))) {
+    throw new Error(`${label}: run() must return { ops > 0, seconds > 0 } or { value }, got ${JSON.stringify(r)}`);
+  }
+  const figure = isValue ? r.value : r.ops / r.seconds;
+  const lat = r.p50 !== undefined ? ` p50 ${formatLatency(r.p50)} p99 ${formatLatency(r.p99)}` : '';
+  process.stderr.write(`  ${label}: ${formatFigure(figure, r.unit ?? (isValue ? '' : 'ops/s'), !isValue)}${lat} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   return r;
 }
 
-function summarize(benchmark, kase, samples, isReference) {
-  const rates = samples.map((s) => s.ops / s.seconds);
+function summarize(m, kase, samples) {
+  const isRate = typeof samples[0].value !== 'number';
+  const figures = samples.map((s) => (isRate ? s.ops / s.seconds : s.value));
   const out = {
-    benchmark,
-    case: kase,
-    reference: isReference,
-    unit: samples[0].unit ?? 'ops/s',
-    median: median(rates),
-    min: Math.min(...rates),
-    max: Math.max(...rates),
-    samples: rates.map((r) => Math.round(r)),
+    benchmark: m.name,
+    case: kase.name,
+    workload: kase.workload ?? kase.name,
+    system: kase.system ?? 'streamtasks',
+    kind: isRate ? 'rate' : 'value',
+    unit: samples[0].unit ?? (isRate ? 'ops/s' : ''),
+    median: median(figures),
+    min: Math.min(...figures),
+    max: Math.max(...figures),
+    samples: figures.map((x) => (isRate ? Math.round(x) : Math.round(x * 1000) / 1000)),
   };
   for (const key of ['p50', 'p99']) {
     const xs = samples.map((s) => s[key]).filter((x) => typeof x === 'number');
-    if (xs.length) out[key] = median(xs);
+    if (xs.length) {
+      out[key] = median(xs);
+      out[`${key}Range`] = [Math.min(...xs), Math.max(...xs)];
+    }
   }
+  const notes = samples.map((s) => s.note).filter(Boolean);
+  if (notes.length) out.note = notes[notes.length - 1];
+  if (kase.target) out.target = kase.target;
   return out;
+}
+
+/** The target of a row as text, and whether it is met (undefined when it cannot be judged). */
+function judge(row) {
+  const t = row.st?.target;
+  if (!t || !row.st || row.st.failed) return { text: '', met: undefined };
+  const parts = [];
+  let met = true;
+  let judged = true;
+  if (t.rate !== undefined) {
+    parts.push(`≥ ${formatRate(t.rate)} ${row.st.unit}`);
+    met &&= row.st.median >= t.rate;
+  }
+  if (t.max !== undefined) {
+    parts.push(`≤ ${formatValue(t.max)} ${row.st.unit}`);
+    met &&= row.st.median <= t.max;
+  }
+  if (t.ratio !== undefined) {
+    parts.push(`≥ ${t.ratio.toFixed(2)}× NATS`);
+    if (row.ratio === undefined) judged = false;
+    else met &&= row.ratio >= t.ratio;
+  }
+  if (t.p50) {
+    parts.push('p50 ≤ NATS');
+    if (row.nats?.p50 === undefined || row.st.p50 === undefined) judged = false;
+    else met &&= row.st.p50 <= row.nats.p50;
+  }
+  if (t.flatAgainst !== undefined) {
+    parts.push(`≤ ${t.flatFactor.toFixed(2)}× ${t.flatAgainst}`);
+    const base = row.siblings.find((r) => r.case === t.flatAgainst);
+    if (!base) judged = false;
+    else met &&= row.st.median <= base.median * t.flatFactor;
+  }
+  return { text: parts.join(', '), met: judged ? met : undefined };
 }
 
 async function main() {
@@ -89,74 +222,168 @@ async function main() {
     if (filters.length && !filters.some((x) => name.includes(x) || f.includes(x))) continue;
     const cases = mod.cases ?? (mod.run ? [{ name: 'default', run: mod.run }] : []);
     if (cases.length === 0) throw new Error(`${f}: exports neither run() nor cases`);
-    modules.push({ file: f, name, description: mod.description, reference: mod.reference, cases });
+    modules.push({
+      file: f,
+      name,
+      order: mod.order ?? 50,
+      description: mod.description,
+      reference: mod.reference,
+      cases,
+      timeout: mod.timeout,
+      warmup: mod.warmup ?? true,
+    });
   }
+  modules.sort((a, b) => a.order - b.order || a.file.localeCompare(b.file));
 
   const info = machine();
-  process.stderr.write(`${info.cpu}, ${info.cores} cores, Node ${info.node}; ${RUNS} runs per figure after ${WARMUP} warm-up run(s)\n`);
+  process.stderr.write(
+    `${info.cpu}, ${info.cores} cores, Node ${info.node}, load ${info.loadavgStart.join(' ')}; ` +
+      `${RUNS} runs per figure after ${WARMUP} warm-up run(s)${QUICK ? ' (quick)' : ''}\n`,
+  );
+  if (!lib.findNatsServer()) process.stderr.write(`\n*** ${lib.NATS_MISSING} ***\n\n`);
   const started = performance.now();
   const results = [];
+  const skipped = new Map();
   for (const m of modules) {
     process.stderr.write(`${m.name}${m.description ? `: ${m.description}` : ''}\n`);
-    const all = [...(m.reference ? [{ ...m.reference, isReference: true }] : []), ...m.cases];
-    const samples = all.map(() => []);
+    const all = [...(m.reference ? [{ ...m.reference, system: 'reference' }] : []), ...m.cases];
+    const live = [];
+    for (const c of all) {
+      const reason = c.skip?.();
+      if (reason) {
+        skipped.set(reason, [...(skipped.get(reason) ?? []), `${m.name} ${c.name}`]);
+        results.push({ benchmark: m.name, case: c.name, workload: c.workload ?? c.name, system: c.system ?? 'streamtasks', skipped: reason, target: c.target });
+        process.stderr.write(`  ${c.name}: skipped (${reason})\n`);
+      } else {
+        live.push(c);
+      }
+    }
+    const samples = live.map(() => []);
+    const failures = live.map(() => undefined);
+    const attempt = async (i, label) => {
+      if (failures[i]) return undefined;
+      try {
+        return await measure(label, live[i], m.timeout);
+      } catch (err) {
+        failures[i] = err;
+        process.stderr.write(`  ${label}: FAILED: ${err.message}\n`);
+        return undefined;
+      }
+    };
     // Untimed first runs, so the optimizing compiler has seen every path.
-    for (let run = 0; run < WARMUP; run++) {
-      for (const c of all) await measure(`${c.name} (warm-up)`, c.run);
+    if (m.warmup) {
+      for (let run = 0; run < WARMUP; run++) {
+        for (let i = 0; i < live.length; i++) if (live[i].warmup !== false) await attempt(i, `${live[i].name} (warm-up)`);
+      }
     }
     // Interleave the runs so drift (thermal, other load) hits every case alike.
     for (let run = 0; run < RUNS; run++) {
-      for (let i = 0; i < all.length; i++) samples[i].push(await measure(`${all[i].name} #${run + 1}`, all[i].run));
-    }
-    const ref = m.reference ? summarize(m.name, m.reference.name, samples[0], true) : undefined;
-    all.forEach((c, i) => {
-      const r = c.isReference ? ref : summarize(m.name, c.name, samples[i], false);
-      if (ref && !c.isReference) {
-        r.vsReference = r.median / ref.median;
-        r.referenceName = ref.case;
+      for (let i = 0; i < live.length; i++) {
+        const r = await attempt(i, `${live[i].name}${live[i].system === 'nats' ? ' [NATS]' : ''} #${run + 1}`);
+        if (r) samples[i].push(r);
       }
-      results.push(r);
+    }
+    live.forEach((c, i) => {
+      if (failures[i] || samples[i].length === 0) {
+        results.push({ benchmark: m.name, case: c.name, workload: c.workload ?? c.name, system: c.system ?? 'streamtasks', failed: String(failures[i]?.message ?? 'no result'), target: c.target });
+      } else {
+        results.push(summarize(m, c, samples[i]));
+      }
     });
   }
   const seconds = (performance.now() - started) / 1000;
+  info.loadavgEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
 
-  const latency = results.some((r) => r.p50 !== undefined || r.p99 !== undefined);
-  const us = (x) => (x === undefined ? '' : `${x.toFixed(1)} µs`);
-  const header = ['benchmark', 'case', 'median', 'min–max', 'vs reference', ...(latency ? ['p50', 'p99'] : [])];
-  const rows = results.map((r) => [
-    r.benchmark,
-    r.reference ? `${r.case} (reference)` : r.case,
-    `${formatRate(r.median)} ${r.unit}`,
-    `${formatRate(r.min)}–${formatRate(r.max)}`,
-    r.reference ? '1.00×' : r.vsReference !== undefined ? `${r.vsReference.toFixed(2)}×` : '',
-    ...(latency ? [us(r.p50), us(r.p99)] : []),
+  // One row per workload: streamtasks (or the reference) beside NATS.
+  const rows = [];
+  for (const m of modules) {
+    const mine = results.filter((r) => r.benchmark === m.name);
+    const workloads = [...new Set(mine.map((r) => r.workload))];
+    for (const w of workloads) {
+      const st = mine.find((r) => r.workload === w && r.system !== 'nats');
+      const nats = mine.find((r) => r.workload === w && r.system === 'nats');
+      const ratio = st?.median !== undefined && nats?.median !== undefined ? st.median / nats.median : undefined;
+      const row = { benchmark: m.name, workload: w, st, nats, ratio, siblings: mine.filter((r) => r.system !== 'nats' && r.median !== undefined) };
+      const { text, met } = judge(row);
+      row.targetText = text;
+      row.met = met;
+      if (st && !st.skipped && !st.failed) {
+        st.targetText = text;
+        st.met = met;
+        if (ratio !== undefined) st.vsNats = ratio;
+      }
+      rows.push(row);
+    }
+  }
+
+  const cell = (r) => {
+    if (!r) return ['', '', '', ''];
+    if (r.skipped) return ['skipped', '', '', ''];
+    if (r.failed) return ['failed', '', '', ''];
+    const isRate = r.kind === 'rate';
+    return [
+      formatFigure(r.median, r.unit, isRate),
+      isRate ? `${formatRate(r.min)}–${formatRate(r.max)}` : `${formatValue(r.min)}–${formatValue(r.max)}`,
+      formatLatency(r.p50),
+      formatLatency(r.p99),
+    ];
+  };
+  const header = ['benchmark', 'workload', 'streamtasks', 'min–max', 'p50', 'p99', 'NATS', 'min–max', 'p50', 'p99', 'ratio', 'target', 'met'];
+  const table = rows.map((row) => [
+    row.benchmark,
+    row.st?.system === 'reference' ? `${row.workload} (reference)` : row.workload,
+    ...cell(row.st),
+    ...cell(row.nats),
+    row.ratio !== undefined ? `${row.ratio.toFixed(2)}×` : '',
+    row.targetText,
+    row.met === undefined ? '' : row.met ? 'yes' : 'NO',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-  console.log(`\n${info.cpu}, ${info.cores} cores, Node ${info.node}, median of ${RUNS} runs; ${seconds.toFixed(0)} s`);
+  for (const r of table) console.log(line(r));
+  const about = `${info.cpu}, ${info.cores} cores, Node ${info.node}, median of ${RUNS} runs${QUICK ? ' (quick)' : ''}; ${seconds.toFixed(0)} s; load average ${info.loadavgStart[0]} at the start, ${info.loadavgEnd[0]} at the end`;
+  console.log(`\n${about}`);
+  for (const [reason, which] of skipped) console.log(`skipped ${which.length} case(s): ${reason}`);
+  const notes = results.filter((r) => r.note).map((r) => `${r.benchmark} ${r.case}${r.system === 'nats' ? ' [NATS]' : ''}: ${r.note}`);
+  for (const n of notes) console.log(`note: ${n}`);
 
-  const outDir = filters.length ? path.join(benchDir, 'results', 'tmp') : path.join(benchDir, 'results');
+  const partial = filters.length > 0 || QUICK;
+  const outDir = partial ? path.join(benchDir, 'results', 'tmp') : path.join(benchDir, 'results');
   mkdirSync(outDir, { recursive: true });
   const date = new Date().toISOString();
-  writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ date, machine: info, runs: RUNS, warmup: WARMUP, seconds: Math.round(seconds), results }, null, 2) + '\n');
+  const json = { date, machine: info, runs: RUNS, warmup: WARMUP, quick: QUICK, seconds: Math.round(seconds), results };
+  writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(json, null, 2) + '\n');
   const md = [
     '# Benchmark results',
     '',
-    `${date.slice(0, 10)}${info.commit ? `, commit ${info.commit}` : ''}. Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.os}, Node ${info.node}.`,
-    `Each figure is the median of ${RUNS} runs (min–max beside it), after ${WARMUP} untimed warm-up run(s). Produced by \`npm run bench\`.`,
+    `${date.slice(0, 10)}${info.commit ? `, commit ${info.commit}${info.dirty ? ' (with uncommitted changes)' : ''}` : ''}.`,
+    '',
+    `Machine: ${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.os}, Node ${info.node}; ` +
+      `NATS: ${info.nats.server}, client ${info.nats.client}. Load average ${info.loadavgStart.join(' / ')} at the start, ${info.loadavgEnd.join(' / ')} at the end.`,
+    '',
+    `Each figure is the median of ${RUNS} runs (min–max beside it)${WARMUP ? `, after ${WARMUP} untimed warm-up run(s) of the in-process cases` : ''}; ` +
+      `p50/p99 are the medians of the runs' percentiles. Ratio = streamtasks / NATS. Produced by \`npm run bench${QUICK ? ' -- --quick' : ''}\` in ${seconds.toFixed(0)} s.`,
     '',
     ...modules.filter((m) => m.description).map((m) => `- **${m.name}**: ${m.description}`),
     '',
     `| ${header.join(' | ')} |`,
-    `| ${header.map((_, i) => (i >= 2 ? '---:' : '---')).join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    `| ${header.map((_, i) => (i >= 2 && i <= 10 ? '---:' : '---')).join(' | ')} |`,
+    ...table.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+    '',
+    ...[...skipped].map(([reason, which]) => `Skipped ${which.length} case(s): ${reason}.`),
+    ...notes.map((n) => `- ${n}`),
     '',
   ];
   writeFileSync(path.join(outDir, 'latest.md'), md.join('\n'));
   process.stderr.write(`wrote ${path.relative(process.cwd(), path.join(outDir, 'latest.json'))} and latest.md\n`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  lib.killAll();
+}
+// Timers or sockets left by a failed run must not keep the process alive.
+process.exit(process.exitCode ?? 0);

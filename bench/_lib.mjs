@@ -1,0 +1,286 @@
+// Helpers shared by the benchmarks (files starting with `_` are not run as
+// benchmarks): child processes that are always cleaned up, free ports,
+// percentiles, the 100-byte payload, and finding nats-server.
+import { spawn } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = path.dirname(fileURLToPath(import.meta.url));
+export const repoDir = path.resolve(benchDir, '..');
+/** The `streamtasks` command line, as built. */
+export const cliPath = path.join(repoDir, 'packages', 'cli', 'dist', 'cli.js');
+export const workerPath = path.join(benchDir, '_worker.mjs');
+
+/** `--quick` (BENCH_QUICK=1): smaller workloads, for a short run. */
+export const QUICK = process.env.BENCH_QUICK === '1';
+/** A workload size: `full` normally, `quick` in a quick run; `env` overrides both. */
+export function size(full, quick, env) {
+  const given = env === undefined ? undefined : process.env[env];
+  if (given !== undefined && given !== '') return Number(given);
+  return QUICK ? quick : full;
+}
+
+// ---- statistics ---------------------------------------------------------
+
+/** The p-th percentile (0–100) of an ascending-sorted array (nearest rank). */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((sorted.length * p) / 100) - 1))];
+}
+
+/** p50/p99 in microseconds, rounded to 0.1 µs, from latencies in milliseconds. */
+export function latencyUs(latenciesMs) {
+  const sorted = Float64Array.from(latenciesMs).sort();
+  const round = (ms) => Math.round(ms * 10_000) / 10;
+  return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)) };
+}
+
+/** Milliseconds on the system's monotonic clock: comparable between processes on one machine. */
+export function monoMs() {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+// ---- the payload --------------------------------------------------------
+
+/** Bytes of padding that make {@link payload} encode to exactly 100 MessagePack bytes. */
+export const PAD = new Uint8Array(63).fill(0x61);
+export const PAYLOAD_BYTES = 100;
+/** Added to the sequence number so that it always encodes as a uint32 (fixed size). */
+export const SEQ_BASE = 1_000_000_000;
+
+/**
+ * The payload every pub/sub and request/reply benchmark sends, on both
+ * systems: `{ timestamp, value, pad }`, 100 bytes as MessagePack (timestamp a
+ * float64 on the monotonic clock in ms, value a uint32, pad 63 bytes).
+ */
+export function payload(i) {
+  return { timestamp: monoMs(), value: SEQ_BASE + i, pad: PAD };
+}
+
+// ---- ports and processes ------------------------------------------------
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const children = new Set();
+let cleanupInstalled = false;
+
+function installCleanup() {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => killAll('SIGKILL'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => {
+      killAll('SIGKILL');
+      process.exit(130);
+    });
+  }
+}
+
+/** Kills every child process started through {@link startProcess} that is still running. */
+export function killAll(signal = 'SIGKILL') {
+  for (const child of children) {
+    try {
+      // Each child leads its own process group: the shell wrapper and what it started go together.
+      process.kill(-child.pid, signal);
+    } catch {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/**
+ * A child process whose output is read line by line. It is killed when the
+ * benchmark process exits (or on timeout through {@link killAll}).
+ */
+export class Child {
+  constructor(command, args, options = {}) {
+    installCleanup();
+    this.name = options.name ?? path.basename(command);
+    this.lines = [];
+    this.stderr = [];
+    this.waiters = [];
+    this.exited = false;
+    this.proc = spawn(command, args, {
+      cwd: options.cwd ?? repoDir,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    children.add(this.proc);
+    this.exit = new Promise((resolve) => {
+      this.proc.once('exit', (code, signal) => {
+        this.exited = true;
+        children.delete(this.proc);
+        this.code = code;
+        this.signal = signal;
+        for (const w of this.waiters.splice(0)) w.check();
+        resolve({ code, signal });
+      });
+    });
+    this.proc.once('error', (err) => {
+      this.error = err;
+    });
+    const onText = (sink) => {
+      let rest = '';
+      return (chunk) => {
+        rest += chunk.toString('utf8');
+        const parts = rest.split('\n');
+        rest = parts.pop();
+        for (const line of parts) {
+          sink.push(line);
+          for (const w of [...this.waiters]) w.check();
+        }
+      };
+    };
+    this.proc.stdout.on('data', onText(this.lines));
+    this.proc.stderr.on('data', onText(this.stderr));
+    this.proc.stdin.on('error', () => {});
+  }
+
+  get pid() {
+    return this.proc.pid;
+  }
+
+  /** Resolves with the first output line (stdout or stderr) matching `re` (its match), rejects on exit or timeout. */
+  waitFor(re, timeoutMs = 20_000) {
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        check: () => {
+          for (const line of [...this.lines, ...this.stderr]) {
+            const m = re.exec(line);
+            if (m) {
+              done();
+              resolve(m);
+              return;
+            }
+          }
+          if (this.exited) {
+            done();
+            reject(new Error(`${this.name} exited (code ${this.code}, signal ${this.signal}) before printing ${re}:\n${this.tail()}`));
+          }
+        },
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${this.name} did not print ${re} within ${timeoutMs} ms:\n${this.tail()}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+      };
+      this.waiters.push(waiter);
+      waiter.check();
+    });
+  }
+
+  /** The JSON after `RESULT ` that a worker prints when it is done. */
+  async result(timeoutMs) {
+    const m = await this.waitFor(/^RESULT (.*)$/, timeoutMs);
+    return JSON.parse(m[1]);
+  }
+
+  send(line) {
+    if (!this.exited) this.proc.stdin.write(`${line}\n`);
+  }
+
+  tail() {
+    return [...this.lines.slice(-10), ...this.stderr.slice(-20)].join('\n');
+  }
+
+  /** Asks the process to stop (SIGTERM), then kills it after `graceMs`. */
+  async stop(graceMs = 2000) {
+    if (this.exited) return this.exit;
+    try {
+      process.kill(-this.proc.pid, 'SIGTERM');
+    } catch {
+      this.proc.kill('SIGTERM');
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-this.proc.pid, 'SIGKILL');
+      } catch {
+        this.proc.kill('SIGKILL');
+      }
+    }, graceMs);
+    const r = await this.exit;
+    clearTimeout(timer);
+    return r;
+  }
+}
+
+/** Starts a benchmark worker role (see _worker.mjs) in its own Node process. */
+export function startWorker(role, args, options = {}) {
+  return new Child(process.execPath, [...(options.nodeArgs ?? []), workerPath, role, JSON.stringify(args)], { name: role, ...options });
+}
+
+/** Stops every given child, in parallel. */
+export function stopAll(...list) {
+  return Promise.all(list.filter(Boolean).map((c) => c.stop()));
+}
+
+// ---- nats-server --------------------------------------------------------
+
+const NATS_CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server', '/usr/local/sbin/nats-server'];
+let natsServerPath;
+
+/** The nats-server executable ($NATS_SERVER, the PATH, or where Debian puts it), or undefined. */
+export function findNatsServer() {
+  if (natsServerPath !== undefined) return natsServerPath || undefined;
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'nats-server'));
+  for (const candidate of [process.env.NATS_SERVER, ...dirs, ...NATS_CANDIDATES]) {
+    if (!candidate) continue;
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      natsServerPath = candidate;
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  natsServerPath = '';
+  return undefined;
+}
+
+export const NATS_MISSING =
+  'nats-server not found: install it (Debian/Ubuntu: `sudo apt-get install nats-server`) or set NATS_SERVER=/path/to/nats-server; the NATS rows are skipped';
+
+/** Why the NATS cases cannot run, or undefined when they can. */
+export function natsUnavailable() {
+  return findNatsServer() ? undefined : NATS_MISSING;
+}
+
+/** Starts nats-server on a free local port; resolves with the child and its URL once it accepts clients. */
+export async function startNatsServer() {
+  const bin = findNatsServer();
+  if (!bin) throw new Error(NATS_MISSING);
+  const port = await freePort();
+  const child = new Child(bin, ['-a', '127.0.0.1', '-p', String(port)], { name: 'nats-server' });
+  await child.waitFor(/Server is ready/, 10_000);
+  return { child, url: `127.0.0.1:${port}` };
+}
+
+/** Starts `streamtasks node` (the command line as built) listening on a free TCP port; resolves with the child and its URL. */
+export async function startStreamtasksNode(extraArgs = []) {
+  const child = new Child(process.execPath, [cliPath, 'node', '--serve', 'tcp://127.0.0.1:0', ...extraArgs], { name: 'streamtasks node' });
+  const m = await child.waitFor(/listening on (tcp:\/\/\S+)/, 10_000);
+  await child.waitFor(/\bready\b/, 10_000);
+  return { child, url: m[1] };
+}

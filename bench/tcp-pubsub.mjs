@@ -1,0 +1,55 @@
+// Pub/sub over TCP with three processes on both systems: a publisher process
+// → a server process → a subscriber process. streamtasks: `streamtasks node`
+// (the command line as built) with a publisher and a subscriber client
+// connected over TCP; NATS: nats-server with the npm client. Every message is
+// the same 100-byte MessagePack payload `{ timestamp, value, pad }` (encoded
+// by the publisher, decoded by the subscriber, on both systems). Throughput
+// is measured at the subscriber, from the first message to the last;
+// latency from the monotonic timestamp in each payload (so it includes the
+// queueing of a publisher that sends as fast as it is allowed to).
+import { natsUnavailable, size, startNatsServer, startStreamtasksNode, startWorker, stopAll } from './_lib.mjs';
+
+const MESSAGES = size(1_000_000, 200_000, 'BENCH_MESSAGES');
+/** The NATS publisher waits for the server (a PING round trip) after this many messages, so its buffer stays bounded. */
+const NATS_FLUSH_EVERY = 10_000;
+const TOPIC = 100_000;
+
+export const name = 'tcp-pubsub';
+export const order = 40;
+export const warmup = false;
+export const description =
+  `${MESSAGES.toLocaleString('en-US')} messages of 100 bytes, publisher process → server process → subscriber process over TCP; ` +
+  'measured at the subscriber; latency from timestamps in the payload';
+
+async function finish(sub, others) {
+  try {
+    const r = await sub.result(120_000);
+    if (r.received !== r.expected) r.note = `only ${r.received} of ${r.expected} messages arrived`;
+    if (r.outOfOrder) r.note = `${r.outOfOrder} messages out of order`;
+    return r;
+  } finally {
+    await stopAll(...others, sub);
+  }
+}
+
+async function streamtasks() {
+  const { child: node, url } = await startStreamtasksNode();
+  const sub = startWorker('st-sub', { url, topic: TOPIC, count: MESSAGES });
+  await sub.waitFor(/^READY/);
+  const pub = startWorker('st-pub', { url, topic: TOPIC, count: MESSAGES });
+  return finish(sub, [pub, node]);
+}
+
+async function nats() {
+  const { child: server, url } = await startNatsServer();
+  const sub = startWorker('nats-sub', { url, subject: 'bench.pubsub', count: MESSAGES });
+  await sub.waitFor(/^READY/);
+  const pub = startWorker('nats-pub', { url, subject: 'bench.pubsub', count: MESSAGES, flushEvery: NATS_FLUSH_EVERY });
+  return finish(sub, [pub, server]);
+}
+
+const workload = `${MESSAGES >= 1e6 ? `${MESSAGES / 1e6} M` : `${MESSAGES / 1e3} k`} × 100 B`;
+export const cases = [
+  { name: 'streamtasks', workload, run: streamtasks, target: { ratio: 1.0 } },
+  { name: 'NATS', workload, system: 'nats', run: nats, skip: natsUnavailable },
+];
