@@ -228,9 +228,12 @@ function readBool(r: MsgpackReader): boolean {
   return r.fail('paused is not a boolean');
 }
 
-const SMALL_PAYLOAD = 256;
-
-function readBin(r: MsgpackReader): Uint8Array {
+/**
+ * Reads the `data` bin as a payload that refers to its range of the input:
+ * no bytes are copied and no view is made until someone asks for them (a
+ * switch forwarding the message sends its wire bytes and never does).
+ */
+function readData(r: MsgpackReader): RawData {
   const b = r.u8();
   let n: number;
   if (b === 0xc4) n = r.u8();
@@ -241,15 +244,9 @@ function readBin(r: MsgpackReader): Uint8Array {
     return r.fail('data is not a bin');
   }
   r.need(n);
-  // Large payloads stay a view of the received buffer (zero-copy). Small ones
-  // are copied: V8 keeps small typed arrays on its heap, and taking a view of
-  // one first moves its bytes to a fresh off-heap buffer, which costs more
-  // than copying a few dozen bytes.
-  const out = n <= SMALL_PAYLOAD
-    ? r.buf.slice(r.pos, r.pos + n)
-    : new Uint8Array(r.buf.buffer, r.buf.byteOffset + r.pos, n);
-  r.pos += n;
-  return out;
+  const start = r.pos;
+  r.pos = start + n;
+  return RawData.fromRange(r.buf, start, start + n);
 }
 
 function readIds(r: MsgpackReader, what: string): Id[] {
@@ -333,9 +330,9 @@ function decodeCanonical(r: MsgpackReader): WireMessage | undefined {
     if (topic === undefined || !takeKey(r, K_DATA)) return undefined;
     const b = r.buf[r.pos];
     if (b !== 0xc4 && b !== 0xc5 && b !== 0xc6) return undefined;
-    const data = readBin(r);
+    const data = readData(r);
     if (!takeKey(r, K_TYPE) || r.pos + 1 !== r.end || r.buf[r.pos] !== MessageType.TopicData) return undefined;
-    const message = new TopicDataMessage(topic, RawData.fromBytes(data));
+    const message = new TopicDataMessage(topic, data);
     message.wire = r.buf;
     return message;
   }
@@ -348,9 +345,9 @@ function decodeCanonical(r: MsgpackReader): WireMessage | undefined {
     if (typeof port !== 'number' || !takeKey(r, K_DATA)) return undefined;
     const b = r.buf[r.pos];
     if (b !== 0xc4 && b !== 0xc5 && b !== 0xc6) return undefined;
-    const data = readBin(r);
+    const data = readData(r);
     if (!takeKey(r, K_TYPE) || r.pos + 1 !== r.end || r.buf[r.pos] !== MessageType.Addressed) return undefined;
-    const message = new AddressedMessage(address, port, RawData.fromBytes(data));
+    const message = new AddressedMessage(address, port, data);
     message.wire = r.buf;
     return message;
   }
@@ -400,7 +397,7 @@ function decode(r: MsgpackReader): WireMessage {
       r.pos = at[TOPIC]!;
       const topic = readId(r, 'topic');
       r.pos = at[DATA]!;
-      const data = new TopicDataMessage(topic, RawData.fromBytes(readBin(r)));
+      const data = new TopicDataMessage(topic, readData(r));
       data.wire = r.buf;
       message = data;
       break;
@@ -418,7 +415,7 @@ function decode(r: MsgpackReader): WireMessage {
       r.pos = at[PORT]!;
       const port = readPort(r);
       r.pos = at[DATA]!;
-      const addressed = new AddressedMessage(address, port, RawData.fromBytes(readBin(r)));
+      const addressed = new AddressedMessage(address, port, readData(r));
       addressed.wire = r.buf;
       message = addressed;
       break;

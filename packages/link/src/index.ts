@@ -48,6 +48,7 @@ export {
   type WireMessage,
 } from './messages.js';
 export { RawData } from './raw-data.js';
+export { allocBytes, copyBytes } from './bytes.js';
 export { decodeMessage, encodeMessage, validateMessage } from './codec.js';
 export { MAX_DECODE_DEPTH, decodeValue, MsgpackReader } from './msgpack/decoder.js';
 export { MAX_ENCODE_DEPTH, encodeValue, MsgpackWriter } from './msgpack/encoder.js';

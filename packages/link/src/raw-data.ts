@@ -1,4 +1,4 @@
-import { decodeValue } from './msgpack/decoder.js';
+import { decodeValue, decodeValueRange } from './msgpack/decoder.js';
 import { encodeValue } from './msgpack/encoder.js';
 
 const EMPTY = Symbol('empty');
@@ -17,10 +17,17 @@ const EMPTY = Symbol('empty');
 export class RawData<T = unknown> {
   private _value: T | typeof EMPTY;
   private _bytes: Uint8Array | undefined;
+  /** The encoding as a range of a larger buffer (a received message), until `bytes` is read. */
+  private _src: Uint8Array | undefined;
+  private _start: number;
+  private _end: number;
 
-  private constructor(value: T | typeof EMPTY, bytes: Uint8Array | undefined) {
+  private constructor(value: T | typeof EMPTY, bytes: Uint8Array | undefined, src?: Uint8Array, start = 0, end = 0) {
     this._value = value;
     this._bytes = bytes;
+    this._src = src;
+    this._start = start;
+    this._end = end;
   }
 
   /** Wraps a value; it is encoded when a serialized link needs it. */
@@ -37,6 +44,15 @@ export class RawData<T = unknown> {
     return new RawData<T>(EMPTY, bytes);
   }
 
+  /**
+   * Refers to the MessagePack bytes `src[start, end)` (of a received
+   * message) without copying them or making a view until they are needed.
+   * @internal
+   */
+  static fromRange<T = unknown>(src: Uint8Array, start: number, end: number): RawData<T> {
+    return new RawData<T>(EMPTY, undefined, src, start, end);
+  }
+
   /** True while the payload has not been decoded yet. */
   get isSerialized(): boolean {
     return this._value === EMPTY;
@@ -44,13 +60,17 @@ export class RawData<T = unknown> {
 
   /** The decoded payload. Throws `DecodeError` if the bytes are not valid MessagePack. */
   get value(): T {
-    if (this._value === EMPTY) this._value = decodeValue(this._bytes!) as T;
+    if (this._value === EMPTY) {
+      this._value = (this._bytes === undefined ? decodeValueRange(this._src!, this._start, this._end) : decodeValue(this._bytes)) as T;
+    }
     return this._value;
   }
 
   /** The payload's MessagePack bytes. Throws `EncodeError` for values MessagePack cannot carry. */
   get bytes(): Uint8Array {
-    if (this._bytes === undefined) this._bytes = encodeValue(this._value);
+    if (this._bytes === undefined) {
+      this._bytes = this._src === undefined ? encodeValue(this._value) : this._src.subarray(this._start, this._end);
+    }
     return this._bytes;
   }
 }

@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 
 /** Deepest nesting of arrays and maps the decoder accepts. */
@@ -5,6 +6,20 @@ export const MAX_DECODE_DEPTH = 512;
 
 const TWO_32 = 0x1_0000_0000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+// Floats are read through these instead of a DataView: creating a view per
+// message costs more than decoding the whole rest of it.
+const float64 = new Float64Array(1);
+const float32 = new Float32Array(float64.buffer, 0, 1);
+const floatBytes = new Uint8Array(float64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+// Map keys repeat from message to message: short ASCII keys are remembered
+// by a hash of their bytes, so the same string comes back without building
+// it again (and property stores see a string they already know).
+const KEY_CACHE_SIZE = 1024;
+const MAX_CACHED_KEY = 24;
+const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_CACHE_SIZE).fill(undefined);
 
 /**
  * A strict MessagePack reader over one buffer. Integers come back exact
@@ -21,10 +36,14 @@ export class MsgpackReader {
   end: number;
   private dataView: DataView | undefined;
 
+  /** Where reading began: positions in errors count from here. */
+  private readonly origin: number;
+
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf;
     this.pos = start;
     this.end = end;
+    this.origin = start;
   }
 
   /** Created on first use only (floats, 64-bit integers): most messages never need one. */
@@ -33,7 +52,7 @@ export class MsgpackReader {
   }
 
   fail(what: string): never {
-    throw new DecodeError(`${what} at byte ${this.pos}`);
+    throw new DecodeError(`${what} at byte ${this.pos - this.origin}`);
   }
 
   need(n: number): void {
@@ -111,15 +130,63 @@ export class MsgpackReader {
       this.pos = end;
       return s;
     } catch (cause) {
-      throw new DecodeError(`invalid UTF-8 in string at byte ${start}`, { cause });
+      throw new DecodeError(`invalid UTF-8 in string at byte ${start - this.origin}`, { cause });
     }
   }
 
   binBody(length: number): Uint8Array {
     this.need(length);
-    const out = this.buf.slice(this.pos, this.pos + length);
+    const out = copyBytes(this.buf, this.pos, this.pos + length);
     this.pos += length;
     return out;
+  }
+
+  /** A big-endian float32 (`size` 4) or float64 (`size` 8). */
+  private float(size: 4 | 8): number {
+    this.need(size);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + size;
+    if (LITTLE_ENDIAN) {
+      for (let i = 0; i < size; i++) floatBytes[i] = b[p + size - 1 - i]!;
+    } else {
+      for (let i = 0; i < size; i++) floatBytes[i] = b[p + i]!;
+    }
+    return size === 8 ? float64[0]! : float32[0]!;
+  }
+
+  /** A map key: short ASCII fixstr keys through the key cache, anything else as a value. */
+  private key(depth: number): unknown {
+    const p = this.pos;
+    const b = p < this.end ? this.buf[p]! : 0;
+    const length = b & 0x1f;
+    if ((b & 0xe0) !== 0xa0 || length > MAX_CACHED_KEY || p + 1 + length > this.end) return this.value(depth);
+    const buf = this.buf;
+    let hash = length;
+    for (let i = p + 1; i < p + 1 + length; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) return this.value(depth);
+      hash = (Math.imul(hash, 31) + c) | 0;
+    }
+    const slot = hash & (KEY_CACHE_SIZE - 1);
+    const cached = keyCache[slot];
+    if (cached !== undefined && cached.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (cached.charCodeAt(i) !== buf[p + 1 + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.pos = p + 1 + length;
+        return cached;
+      }
+    }
+    this.pos = p + 1;
+    const key = this.str(length);
+    keyCache[slot] = key;
+    return key;
   }
 
   /** Reads one value of any type. */
@@ -137,25 +204,15 @@ export class MsgpackReader {
       case 0xc4: return this.binBody(this.u8());
       case 0xc5: return this.binBody(this.u16());
       case 0xc6: return this.binBody(this.u32());
-      case 0xca: {
-        this.need(4);
-        const v = this.view.getFloat32(this.pos);
-        this.pos += 4;
-        return v;
-      }
-      case 0xcb: {
-        this.need(8);
-        const v = this.view.getFloat64(this.pos);
-        this.pos += 8;
-        return v;
-      }
+      case 0xca: return this.float(4);
+      case 0xcb: return this.float(8);
       case 0xcc: return this.u8();
       case 0xcd: return this.u16();
       case 0xce: return this.u32();
       case 0xcf: return this.u64();
       case 0xd0: { const v = this.u8(); return v < 0x80 ? v : v - 0x100; }
       case 0xd1: { const v = this.u16(); return v < 0x8000 ? v : v - 0x10000; }
-      case 0xd2: { this.need(4); const v = this.view.getInt32(this.pos); this.pos += 4; return v; }
+      case 0xd2: return this.u32() | 0;
       case 0xd3: return this.i64();
       case 0xd9: return this.str(this.u8());
       case 0xda: return this.str(this.u16());
@@ -185,7 +242,7 @@ export class MsgpackReader {
     const start = this.pos;
     const obj: Record<string, unknown> = {};
     for (let i = 0; i < length; i++) {
-      const key = this.value(depth + 1);
+      const key = this.key(depth + 1);
       if (typeof key !== 'string') {
         // Read the map again as a Map: an object would reorder integer-like keys.
         this.pos = start;
@@ -262,7 +319,12 @@ export class MsgpackReader {
 
 /** Decodes one complete MessagePack value; trailing bytes are an error. */
 export function decodeValue(bytes: Uint8Array): unknown {
-  const reader = new MsgpackReader(bytes);
+  return decodeValueRange(bytes, 0, bytes.length);
+}
+
+/** Decodes the one complete MessagePack value in `bytes[start, end)`. @internal */
+export function decodeValueRange(bytes: Uint8Array, start: number, end: number): unknown {
+  const reader = new MsgpackReader(bytes, start, end);
   const value = reader.value();
   if (reader.pos !== reader.end) reader.fail(`${reader.end - reader.pos} trailing bytes`);
   return value;

@@ -1,3 +1,4 @@
+import { copyBytes } from '../bytes.js';
 import { EncodeError } from '../errors.js';
 
 /** Deepest nesting of arrays and maps the encoder follows (guards against cycles). */
@@ -40,9 +41,9 @@ export class MsgpackWriter {
     this.view = new DataView(next.buffer);
   }
 
-  /** Returns a copy of what was written since the last reset. */
+  /** Returns a copy of what was written since the last reset (see `allocBytes` for where small copies live). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return copyBytes(this.buf, 0, this.pos);
   }
 
   byte(b: number): void {
