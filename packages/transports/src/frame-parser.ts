@@ -1,3 +1,4 @@
+import { copyBytes } from '@streamtasks/link';
 import { DEFAULT_MAX_FRAME_SIZE, SYNC_WORD } from './constants.js';
 import { FrameTooLargeError } from './errors.js';
 
@@ -13,11 +14,13 @@ type State = (typeof State)[keyof typeof State];
 /** Payloads up to this size get their buffer at once; larger ones grow with what arrives. */
 const PREALLOCATE_LIMIT = 1024 * 1024;
 
-/** A copy of `src[start, end)` that shares no memory with it (`Buffer#slice` would return a view). */
+/**
+ * A copy of `src[start, end)` that shares no memory with it (`Buffer#slice`
+ * would return a view). Small copies are cut from a shared pool (see
+ * `copyBytes` of `@streamtasks/link`).
+ */
 function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - start);
-  out.set(src.subarray(start, end));
-  return out;
+  return copyBytes(src, start, end);
 }
 
 export interface FrameParserOptions {
@@ -42,8 +45,9 @@ export interface FrameParserOptions {
  *
  * Every payload handed out is a fresh copy: it never aliases the chunks
  * given to {@link FrameParser.push}, which callers may reuse, nor any buffer
- * of the parser. Memory held for an incomplete frame grows only with the
- * bytes actually received, never with the announced length.
+ * of the parser (small ones are cut from the shared pool of `copyBytes`).
+ * Memory held for an incomplete frame grows only with the bytes actually
+ * received, never with the announced length.
  */
 export class FrameParser {
   /** Frames longer than this are an error; may be changed between chunks (e.g. after a handshake). */
@@ -84,11 +88,18 @@ export class FrameParser {
    * before it); the parser then stays failed, as the stream cannot be
    * resynchronized reliably.
    */
-  push(chunk: Uint8Array): void {
+  push(input: Uint8Array): void {
     if (this.failure) throw this.failure;
+    // A plain view: slicing a Node Buffer goes through its slower subclass.
+    const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
     let i = 0;
     const n = chunk.length;
     while (i < n) {
+      if (this.state === State.Sync && this.matched === 0) {
+        // Fast path: whole frames one after the other, each starting right here.
+        i = this.wholeFrames(chunk, i);
+        if (i >= n) break;
+      }
       switch (this.state) {
         case State.Sync:
           i = this.scan(chunk, i);
@@ -120,6 +131,33 @@ export class FrameParser {
           throw this.failure!;
       }
     }
+  }
+
+  /**
+   * Hands out the complete frames that start exactly at `i`, one after the
+   * other, and returns where the first byte of anything else is (a frame
+   * cut off by the end of the chunk, or bytes that are not a sync word):
+   * the state machine takes over from there.
+   */
+  private wholeFrames(chunk: Uint8Array, i: number): number {
+    const n = chunk.length;
+    while (
+      i + 8 <= n && chunk[i] === S0 && chunk[i + 1] === S1 && chunk[i + 2] === S2 && chunk[i + 3] === S3
+    ) {
+      const length = chunk[i + 4]! + chunk[i + 5]! * 0x100 + chunk[i + 6]! * 0x10000 + chunk[i + 7]! * 0x1000000;
+      if (length > this.maxFrameSize || i + 8 + length > n) break;
+      if (this.scanned > 0) {
+        // Bytes before this frame were skipped while looking for its sync word.
+        this.skippedBytes += this.scanned;
+        this.onSkipped?.(this.scanned);
+        this.scanned = 0;
+      }
+      const start = i + 8;
+      i = start + length;
+      this.onFrame(copyOf(chunk, start, i));
+      if (this.state !== State.Sync || this.failure) break;
+    }
+    return i;
   }
 
   /** Looks for the sync word from `i`; returns where to continue. */

@@ -101,8 +101,8 @@ describe('FrameParser', () => {
     parser.push(chunk);
     chunk.fill(0); // the caller reuses its buffer
     expect(Array.from(got[0]!)).toEqual([1, 2, 3]);
+    // Small payloads are cut from a shared pool (copyBytes): never from the chunk.
     expect(got[0]!.buffer).not.toBe(chunk.buffer);
-    expect(got[0]!.byteLength).toBe(got[0]!.buffer.byteLength);
 
     // Spanning chunks that are reused between pushes.
     const frame = encodeFrame(Uint8Array.of(9, 8, 7, 6));
