@@ -8,7 +8,7 @@ import nx from '@nx/eslint-plugin';
 import { layers } from './tools/layers.mjs';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '.nx/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'docs/api/**', '.nx/**', 'coverage/**', '.readme-check/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

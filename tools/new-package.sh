@@ -42,20 +42,28 @@ cat > "$dir/package.json" <<JSON
   "name": "@streamtasks/$name",
   "version": "0.1.0",
   "description": "$desc",
+  "keywords": ["streamtasks"],
   "license": "MIT",
+  "homepage": "https://github.com/streamtasks/streamtasks-js/tree/main/packages/$name#readme",
+  "bugs": { "url": "https://github.com/streamtasks/streamtasks-js/issues" },
   "repository": { "type": "git", "url": "https://github.com/streamtasks/streamtasks-js.git", "directory": "packages/$name" },
   "type": "module",
   "sideEffects": false,
-  "main": "./dist/index.js",
-  "types": "./dist/index.d.ts",
+  "main": "./dist/cjs/index.js",
+  "module": "./dist/index.js",
+  "types": "./dist/cjs/index.d.ts",
   "exports": {
-    ".": { "types": "./dist/index.d.ts", "default": "./dist/index.js" },
+    ".": {
+      "import": { "types": "./dist/index.d.ts", "default": "./dist/index.js" },
+      "require": { "types": "./dist/cjs/index.d.ts", "default": "./dist/cjs/index.js" }
+    },
     "./package.json": "./package.json"
   },
-  "files": ["dist", "README.md"],
+  "files": ["dist", "!dist/**/*.tsbuildinfo", "src", "!src/**/*.spec.ts", "README.md", "CHANGELOG.md"],
+  "publishConfig": { "access": "public" },
   "engines": { "node": ">=20" },
   "scripts": {
-    "build": "tsc -p tsconfig.lib.json",
+    "build": "tsc -p tsconfig.lib.json && tsc -p tsconfig.cjs.json && node ../../tools/finish-cjs-build.mjs",
     "typecheck": "tsc -p tsconfig.spec.json --noEmit",
     "test": "jest -c jest.config.cjs"
   },
@@ -71,6 +79,23 @@ cat > "$dir/tsconfig.lib.json" <<'JSON'
   "exclude": ["src/**/*.spec.ts"]
 }
 JSON
+cat > "$dir/tsconfig.cjs.json" <<'JSON'
+{
+  "extends": "./tsconfig.lib.json",
+  "compilerOptions": {
+    "module": "commonjs",
+    "moduleResolution": "bundler",
+    "verbatimModuleSyntax": false,
+    "outDir": "dist/cjs",
+    "declaration": false,
+    "declarationMap": false,
+    "noCheck": true,
+    "types": [],
+    "tsBuildInfoFile": "dist/cjs/.tsbuildinfo"
+  }
+}
+JSON
+cp LICENSE "$dir/LICENSE"
 cat > "$dir/tsconfig.spec.json" <<'JSON'
 {
   "extends": "../../tsconfig.base.json",
@@ -87,7 +112,16 @@ cat > "$dir/typedoc.json" <<'JSON'
   "entryPoints": ["src/index.ts"]
 }
 JSON
-echo "created $dir"
+cat > "$dir/README.md" <<MD
+# @streamtasks/$name
+
+$desc
+
+\`\`\`ts
+import {} from '@streamtasks/$name';
+\`\`\`
+MD
+echo "created $dir (write the README's first example and an initial changeset: .changeset/initial-$name.md)"
 if ! grep -q "'scope:$name'" tools/layers.mjs; then
   echo "next: add 'scope:$name' to tools/layers.mjs, then run npm install" >&2
 fi

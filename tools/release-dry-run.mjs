@@ -1,34 +1,18 @@
 #!/usr/bin/env node
 // `npm run release:dry-run` (after a build): for every non-private package,
 // checks that the tarball holds every file its package.json points at
-// (exports, main, types, bin) and runs `npm publish --dry-run --access public`.
+// (exports, main, module, types, bin) and runs `npm publish --dry-run --access public`.
 // Nothing is uploaded. Exits 1 if any package fails.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPackages } from './check-deps.mjs';
+import { pointers, publicPackages } from './package-files.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Every relative file a manifest points at. */
-function pointers(json) {
-  const out = new Set();
-  const walk = (v) => {
-    if (typeof v === 'string') {
-      if (v.startsWith('./') && !v.includes('*')) out.add(path.posix.normalize(v));
-    } else if (v && typeof v === 'object') {
-      for (const x of Object.values(v)) walk(x);
-    }
-  };
-  walk(json.exports);
-  for (const key of ['main', 'types', 'typings', 'module']) if (typeof json[key] === 'string') out.add(path.posix.normalize(json[key]));
-  walk(typeof json.bin === 'string' ? { bin: json.bin } : json.bin);
-  return [...out].map((p) => p.replace(/^\.\//, ''));
-}
-
 const npm = (args, cwd) => spawnSync('npm', args, { cwd, encoding: 'utf8' });
 let failed = 0;
-const packages = loadPackages(root).filter((p) => !p.json.private);
+const packages = publicPackages(root);
 for (const pkg of packages) {
   const id = `${pkg.json.name}@${pkg.json.version}`;
   const pack = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], pkg.dir);
