@@ -11,8 +11,11 @@ export type Check<T> = (value: unknown, path?: string) => T;
 /** The type a {@link Check} returns. */
 export type Infer<C> = C extends Check<infer T> ? T : never;
 
-type Shape = Record<string, Check<unknown>>;
-type ObjectOf<S extends Shape> = { [K in keyof S]: Infer<S[K]> };
+/** The argument of {@link check.object}: a {@link Check} per key. */
+export type Shape = Record<string, Check<unknown>>;
+
+/** The type {@link check.object} returns for a {@link Shape}: each key's checked type. */
+export type ObjectOf<S extends Shape> = { [K in keyof S]: Infer<S[K]> };
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -38,7 +38,7 @@
  *
  * @packageDocumentation
  */
-export { check, type Check, type Infer } from './check.js';
+export { check, type Check, type Infer, type ObjectOf, type Shape } from './check.js';
 export { CustomFetchError, FetchRequestError, InvalidResponseError, MalformedRequestError, ValidationError } from './errors.js';
 export { fetchAs } from './fetch-as.js';
 export {

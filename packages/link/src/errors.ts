@@ -1,6 +1,6 @@
 /**
- * Every error raised by @streamtasks packages extends {@link StreamtasksError}
- * and carries a stable `code` string, so callers can tell failures apart with
+ * Every error raised by the `@streamtasks/*` packages extends
+ * {@link StreamtasksError} and carries a stable `code` string, so callers can tell failures apart with
  * `err.code === 'ERR_…'` (or `err.name`) without relying on message text.
  * The original error, if any, is kept in `cause`.
  */

@@ -29,6 +29,7 @@ export {
   PrioritizedSequentialInTopicSynchronizer,
   SequentialInTopicSynchronizer,
   type InTopicSynchronizer,
+  type Waiter,
 } from './synchronizer.js';
 export { getTimestamp } from './timestamp.js';
 export { inTopic, outTopic, synchronizedInTopic } from './factories.js';

@@ -12,7 +12,12 @@ export interface InTopicSynchronizer {
   setPaused(topic: Id, paused: boolean): void;
 }
 
-interface Waiter {
+/**
+ * A payload held back by a synchronizer: its topic, its timestamp and how to
+ * release (`true`) or drop (`false`) it. Subclasses that override
+ * `isHeld` or `ordered` see these.
+ */
+export interface Waiter {
   topic: Id;
   timestamp: number;
   resolve: (ok: boolean) => void;
