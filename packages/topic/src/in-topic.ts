@@ -26,6 +26,8 @@ export interface InTopicEvents {
   cost: [cost: number | undefined];
 }
 
+const NOTHING = Symbol('nothing');
+
 /** One received item: a payload, or a control state in order with the payloads. */
 export type InTopicItem = RawData | TopicControlData;
 
@@ -155,7 +157,65 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+  /**
+   * Iterates over the payloads (what {@link InTopic.recvData} returns) until
+   * the topic closes. A plain topic hands out queued payloads without going
+   * through `recvData`'s promises, and a waiting iteration is woken directly
+   * by the next payload.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    if (this.accept !== InTopic.prototype.accept) return this.iterateWithRecvData();
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    let finished = false;
+    /** The waiting `next()`, if any, and what ends it when the topic closes. */
+    let pending: ((result: IteratorResult<T>) => void) | undefined;
+    let waiting: Promise<IteratorResult<T>> | undefined;
+    let offEnd: (() => void) | undefined;
+    const finish = () => {
+      finished = true;
+      offEnd?.();
+      offEnd = undefined;
+      const wake = pending;
+      pending = waiting = undefined;
+      wake?.(done);
+    };
+    const waiter = (item: InTopicItem) => {
+      const data = this.dataOf(item);
+      if (data === NOTHING) {
+        this.waiters.push(waiter);
+        return;
+      }
+      const wake = pending!;
+      pending = waiting = undefined;
+      wake({ value: data, done: false });
+    };
+    const next = (): Promise<IteratorResult<T>> => {
+      // A next() called while another waits takes its turn after it.
+      if (waiting) return waiting.then(next);
+      if (finished || this._closed) {
+        finish();
+        return Promise.resolve(done);
+      }
+      const value = this.takeQueuedData();
+      if (value !== NOTHING) return Promise.resolve({ value, done: false });
+      offEnd ??= this.endWaiters.add(finish);
+      waiting = new Promise<IteratorResult<T>>((resolve) => (pending = resolve));
+      this.waiters.push(waiter);
+      return waiting;
+    };
+    return {
+      next,
+      return: (): Promise<IteratorResult<T>> => {
+        const at = pending ? this.waiters.indexOf(waiter) : -1;
+        if (at >= 0) this.waiters.splice(at, 1);
+        finish();
+        return Promise.resolve(done);
+      },
+    };
+  }
+
+  /** Iteration for topics that decide what to hand out ({@link InTopic.accept}). */
+  private async *iterateWithRecvData(): AsyncGenerator<T> {
     for (;;) {
       let data: T;
       try {
@@ -165,6 +225,26 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
         throw err;
       }
       yield data;
+    }
+  }
+
+  /** The next queued payload, skipping control states and undecodable payloads; NOTHING when none is queued. */
+  private takeQueuedData(): T | typeof NOTHING {
+    while (this.head < this.queue.length) {
+      const data = this.dataOf(this.take() as InTopicItem);
+      if (data !== NOTHING) return data;
+    }
+    return NOTHING;
+  }
+
+  /** An item's payload; NOTHING for a control state or a payload that cannot be decoded (reported). */
+  private dataOf(item: InTopicItem): T | typeof NOTHING {
+    if (item instanceof TopicControlData) return NOTHING;
+    try {
+      return item.value as T;
+    } catch (err) {
+      this.events.emit('error', err as Error);
+      return NOTHING;
     }
   }
 
