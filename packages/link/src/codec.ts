@@ -53,32 +53,69 @@ function writePricedIds(w: MsgpackWriter, ids: readonly PricedId[]): void {
 }
 
 /**
+ * Writes a payload as the `data` bin. A payload whose bytes are not known
+ * yet is encoded right here, behind a bin header (moved if the payload turns
+ * out longer than 255 bytes), instead of into a buffer of its own that would
+ * then be copied. Returns where the payload's bytes start.
+ */
+function writeData(w: MsgpackWriter, data: RawData): number {
+  const known = data.knownBytes;
+  if (known !== undefined) {
+    w.binHeader(known.length);
+    const start = w.pos;
+    w.bytes(known);
+    return start;
+  }
+  const headerAt = w.pos;
+  w.ensure(2);
+  w.pos += 2;
+  w.value(data.value);
+  const length = w.pos - headerAt - 2;
+  let start = headerAt + 2;
+  if (length >= 0x100) {
+    const header = length < 0x10000 ? 3 : 5;
+    w.ensure(header - 2);
+    w.buf.copyWithin(headerAt + header, start, w.pos);
+    w.pos += header - 2;
+    start = headerAt + header;
+  }
+  const end = w.pos;
+  w.pos = headerAt;
+  w.binHeader(length);
+  w.pos = end;
+  return start;
+}
+
+/**
  * Encodes a message into the bytes a Python peer sends for it: one map with
  * the fields in declaration order and `_id` last; `data` is a bin holding the
  * payload's own MessagePack encoding. Throws {@link InvalidMessageError} for
  * out-of-range ids, ports or costs and `EncodeError` for a payload that has no
  * MessagePack form.
+ *
+ * Data and addressed messages keep their bytes (`wire`), and a payload
+ * encoded here keeps its range of them: a message sent on several links, or
+ * a payload published again, is not encoded twice.
  */
 export function encodeMessage(message: Message): Uint8Array {
-  // A message that arrived as bytes leaves as the same bytes (it was validated on the way in).
+  // A message that arrived as bytes (or was encoded before) leaves as the same bytes (it was validated then).
   if ((message.type === MessageType.TopicData || message.type === MessageType.Addressed) && message.wire !== undefined) {
     return message.wire;
   }
   // Out-of-range ids or costs would otherwise be written as other numbers.
   validateMessage(message);
-  // Payload bytes first: encoding them may use the payload writer, never this one.
-  const payload = message.type === MessageType.TopicData || message.type === MessageType.Addressed
-    ? message.data.bytes
-    : undefined;
   const w = writer;
   w.reset();
+  let dataStart = -1;
+  let dataEnd = -1;
   switch (message.type) {
     case MessageType.TopicData:
       w.byte(0x83);
       w.bytes(K_TOPIC);
       writeId(w, message.topic);
       w.bytes(K_DATA);
-      w.bin(payload!);
+      dataStart = writeData(w, message.data);
+      dataEnd = w.pos;
       break;
     case MessageType.TopicControl:
       w.byte(0x83);
@@ -94,7 +131,8 @@ export function encodeMessage(message: Message): Uint8Array {
       w.bytes(K_PORT);
       w.uint(message.port);
       w.bytes(K_DATA);
-      w.bin(payload!);
+      dataStart = writeData(w, message.data);
+      dataEnd = w.pos;
       break;
     case MessageType.AddressesChanged:
     case MessageType.OutTopicsChanged:
@@ -118,6 +156,10 @@ export function encodeMessage(message: Message): Uint8Array {
   w.byte(message.type);
   const out = w.finish();
   w.reset();
+  if (message.type === MessageType.TopicData || message.type === MessageType.Addressed) {
+    message.wire = out;
+    message.data.adoptEncoding(out, dataStart, dataEnd);
+  }
   return out;
 }
 

@@ -21,9 +21,10 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 export class TopicDataMessage<T = unknown> {
   readonly type = MessageType.TopicData;
   /**
-   * The bytes this message was decoded from, if it was. Messages are never
-   * modified, so a switch forwarding it to another serialized link sends
-   * these bytes again instead of encoding the message anew.
+   * The bytes of this message, once it was decoded from them or encoded.
+   * Messages are never modified, so a switch forwarding it to another
+   * serialized link sends these bytes again instead of encoding the message
+   * anew.
    */
   wire: Uint8Array | undefined = undefined;
   constructor(
@@ -44,7 +45,7 @@ export class TopicControlMessage {
 /** A payload sent to one address and port. */
 export class AddressedMessage<T = unknown> {
   readonly type = MessageType.Addressed;
-  /** The bytes this message was decoded from, if it was (see {@link TopicDataMessage.wire}). */
+  /** The bytes of this message, once it was decoded from them or encoded (see {@link TopicDataMessage.wire}). */
   wire: Uint8Array | undefined = undefined;
   constructor(
     readonly address: Id,

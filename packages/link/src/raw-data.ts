@@ -66,6 +66,28 @@ export class RawData<T = unknown> {
     return this._value;
   }
 
+  /**
+   * The payload's MessagePack bytes if they are known without encoding the
+   * value, else undefined.
+   * @internal
+   */
+  get knownBytes(): Uint8Array | undefined {
+    if (this._bytes === undefined && this._src !== undefined) this._bytes = this._src.subarray(this._start, this._end);
+    return this._bytes;
+  }
+
+  /**
+   * Records that `src[start, end)` holds this payload's encoding (the codec
+   * encoded it into a message), unless its bytes are known already.
+   * @internal
+   */
+  adoptEncoding(src: Uint8Array, start: number, end: number): void {
+    if (this._bytes !== undefined || this._src !== undefined) return;
+    this._src = src;
+    this._start = start;
+    this._end = end;
+  }
+
   /** The payload's MessagePack bytes. Throws `EncodeError` for values MessagePack cannot carry. */
   get bytes(): Uint8Array {
     if (this._bytes === undefined) {

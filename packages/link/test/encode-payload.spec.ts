@@ -1,0 +1,66 @@
+// encodeMessage writes a payload that has no bytes yet straight into the
+// message: the bytes must be exactly those of encoding the payload on its
+// own (bin8/bin16/bin32 headers at the size boundaries), the payload keeps
+// its range of the message, and the message keeps its bytes.
+import {
+  AddressedMessage,
+  EncodeError,
+  RawData,
+  TopicDataMessage,
+  decodeMessage,
+  encodeMessage,
+  encodeValue,
+} from '@streamtasks/link';
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** The message as it was encoded before: payload bytes first, then the envelope around them. */
+function expected(topic: number, payload: Uint8Array): string {
+  const n = payload.length;
+  const header = n < 0x100
+    ? `c4${n.toString(16).padStart(2, '0')}`
+    : n < 0x10000
+      ? `c5${n.toString(16).padStart(4, '0')}`
+      : `c6${n.toString(16).padStart(8, '0')}`;
+  return `83a5746f706963${topic.toString(16).padStart(2, '0')}a464617461${header}${hex(payload)}a35f696400`;
+}
+
+test.each([0, 1, 200, 250, 251, 252, 253, 254, 255, 256, 300, 65_530, 65_535, 65_536, 70_000])(
+  'a payload of about %i bytes is written as its own encoding in a bin of the right size',
+  (n) => {
+    const value = n === 0 ? null : 'x'.repeat(n);
+    const payload = encodeValue(value);
+    const message = new TopicDataMessage(7, RawData.from(value));
+    const wire = encodeMessage(message);
+    expect(hex(wire)).toBe(expected(7, payload));
+    // The payload now knows its bytes: a view of the message, equal to encoding it alone.
+    expect(hex(message.data.bytes)).toBe(hex(payload));
+    expect((decodeMessage(wire) as TopicDataMessage).data.value).toEqual(value);
+  },
+);
+
+test('the message keeps its bytes; encoding it again returns them', () => {
+  const message = new AddressedMessage(10_000, 100, RawData.from({ a: 1 }));
+  expect(message.wire).toBeUndefined();
+  const wire = encodeMessage(message);
+  expect(message.wire).toBe(wire);
+  expect(encodeMessage(message)).toBe(wire);
+});
+
+test('a payload published again is not encoded again, and its bytes are the same', () => {
+  const data = RawData.from({ timestamp: 1.5, value: 2 });
+  const first = encodeMessage(new TopicDataMessage(1, data));
+  const bytes = data.bytes;
+  const second = encodeMessage(new TopicDataMessage(2, data));
+  expect(data.bytes).toBe(bytes);
+  expect(hex(first).slice(16)).toBe(hex(second).slice(16));
+  expect(hex(bytes)).toBe(hex(encodeValue({ timestamp: 1.5, value: 2 })));
+});
+
+test('a payload that cannot be encoded throws EncodeError and leaves the encoder usable', () => {
+  const message = new TopicDataMessage(1, RawData.from({ f: () => 1 }));
+  expect(() => encodeMessage(message)).toThrow(EncodeError);
+  expect(message.wire).toBeUndefined();
+  const ok = encodeMessage(new TopicDataMessage(1, RawData.from(5)));
+  expect(hex(ok)).toBe(expected(1, encodeValue(5)));
+});
