@@ -83,7 +83,11 @@ function sameAuth(given: unknown, expected: string | undefined): boolean {
   return diff === 0;
 }
 
-/** Waits for the first frame on a channel; later frames stay queued for whoever comes next. */
+/**
+ * Waits for the first frame on a channel; later frames stay queued for
+ * whoever comes next. Bytes before that frame fail the wait with a
+ * {@link HandshakeError}: a peer that speaks the protocol starts with a frame.
+ */
 export function firstFrame(channel: FrameChannel, what: string, options: WaitOptions): Promise<Uint8Array> {
   return boundedWait<Uint8Array>(what, options, (resolve, reject) => {
     channel.setHandler({
@@ -99,7 +103,9 @@ export function firstFrame(channel: FrameChannel, what: string, options: WaitOpt
             ? reason
             : new ConnectionClosedError(`${channel.description} closed during the handshake`, { cause: reason }),
         ),
-      warning: () => {},
+      // Bytes before the first frame (skipped by the parser): whoever sent them does not speak
+      // this protocol, or is not to be trusted with it.
+      warning: (error) => reject(new HandshakeError(`${what} came after bytes that are not a frame`, { cause: error })),
     });
     return () => channel.setHandler(undefined);
   });

@@ -1,4 +1,5 @@
 // Node-only: accepts connections and attaches each as a link to a switch.
+import { setMaxListeners } from 'node:events';
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import { AbortError, Emitter, type Switch } from '@streamtasks/link';
 import type { FrameChannel } from './channel.js';
@@ -94,6 +95,8 @@ export class TransportServer {
     checkConnectionLinkOptions({ ...options, cost: this.cost });
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
+    // Every handshake in progress listens to it (up to maxConnections at once): not a leak.
+    setMaxListeners(0, this.closing.signal);
   }
 
   /** Whether the server accepts connections (false once `close()` was called). */

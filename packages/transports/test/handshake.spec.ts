@@ -268,6 +268,21 @@ describe('server handshake over a real socket', () => {
     expect(error).toBeInstanceOf(FrameTooLargeError);
   });
 
+  test('bytes before the hello are refused: the peer does not speak the protocol', async () => {
+    server = await createServer('tcp://127.0.0.1:0');
+    const rejected = nextEvent<[Error, string]>((l) => server.events.on('connection-rejected', l));
+    const raw = RawStreamClient.forServer(server);
+    raw.write(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    raw.sendFrame(encodeHello(new Map()));
+    await raw.closed;
+    expect(raw.frames).toHaveLength(0);
+    const [error] = await rejected;
+    expect(error).toBeInstanceOf(HandshakeError);
+    expect(error.cause).toMatchObject({ code: 'ERR_SKIPPED_BYTES', count: 18 });
+    expect(server.pendingCount).toBe(0);
+    (await connect(server.url)).close();
+  });
+
   test('a hello that is not a map is refused', async () => {
     server = await createServer('tcp://127.0.0.1:0');
     const rejected = nextEvent<[Error, string]>((l) => server.events.on('connection-rejected', l));
