@@ -6,6 +6,7 @@ import {
   type ConnectionInfo,
   type Reconnector,
   type ReconnectorStatus,
+  type ServerOptions,
   type TransportServer,
 } from '@streamtasks/transports';
 
@@ -20,6 +21,12 @@ export interface NodeOptions {
   reconnectDelay?: number;
   /** Lighthouse interval of the discovery service, in ms. Default 1000. */
   lighthouseInterval?: number;
+  /**
+   * Limits and settings of every server (`handshakeTimeout`, `maxConnections`,
+   * `maxFrameSize`, `auth`…; see `ServerOptions` of `@streamtasks/transports`).
+   * Defaults: those of `createServer`.
+   */
+  server?: Omit<ServerOptions, 'switch' | 'onConnection'>;
 }
 
 /** Events of a {@link StreamtasksNode}, for logging and supervision. */
@@ -76,7 +83,7 @@ export class StreamtasksNode {
       this.discovery.events.on('error', (err) => this.events.emit('error', err));
     }
     for (const url of options.serve ?? []) {
-      const server = await createServer(url, { switch: this.switch });
+      const server = await createServer(url, { ...options.server, switch: this.switch });
       this.servers.push(server);
       const where = server.url;
       server.events.on('connection-accepted', (link, info) => this.events.emit('connection-accepted', where, info, link));
