@@ -40,7 +40,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs', 'jest.preset.js', 'tools/**', 'bench/**'],
+    files: ['**/*.cjs', 'jest.preset.js', 'tools/**', 'bench/**', 'examples/**/*.mjs'],
     languageOptions: {
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' },
     },

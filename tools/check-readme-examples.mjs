@@ -19,6 +19,10 @@
 // code that is deliberately partial). Errors are reported at their line in
 // the Markdown file.
 //
+// tools/examples.test.mjs also runs every block that needs no prelude, so a
+// README's example works as it stands; `<!-- check: compile-only -->` before
+// a block keeps it from being run (for code that needs a running node).
+//
 // usage: node tools/check-readme-examples.mjs   (after `npm run build`)
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -73,15 +77,17 @@ export function exampleFiles(base = root) {
 }
 
 /**
- * The TypeScript blocks of a Markdown text: `{ line, code, prelude }` where
- * `line` is the 1-based line of the block's first code line and `prelude` the
- * text of every `<!-- prelude: ... -->` comment above it.
+ * The TypeScript blocks of a Markdown text: `{ line, code, prelude, runnable }`
+ * where `line` is the 1-based line of the block's first code line, `prelude`
+ * the text of every `<!-- prelude: ... -->` comment above it, and `runnable`
+ * false when the block needs a prelude or is marked compile-only.
  */
 export function extractBlocks(markdown) {
   const lines = markdown.split('\n');
   const blocks = [];
   let prelude = '';
   let skipNext = false;
+  let compileOnlyNext = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const comment = line.match(/^\s*<!--\s*(prelude|check):\s*([\s\S]*)$/);
@@ -91,6 +97,7 @@ export function extractBlocks(markdown) {
       text = text.slice(0, text.indexOf('-->')).trim();
       if (comment[1] === 'prelude') prelude += `${text}\n`;
       else if (text === 'skip') skipNext = true;
+      else if (text === 'compile-only') compileOnlyNext = true;
       continue;
     }
     const fence = line.match(/^(\s*)(`{3,}|~{3,})\s*([\w-]*)/);
@@ -104,9 +111,10 @@ export function extractBlocks(markdown) {
       body.push(lines[i].startsWith(indent) ? lines[i].slice(indent.length) : lines[i].trimStart());
     }
     if (lang === 'ts' || lang === 'typescript') {
-      if (!skipNext) blocks.push({ line: start + 1, code: body.join('\n'), prelude });
+      if (!skipNext) blocks.push({ line: start + 1, code: body.join('\n'), prelude, runnable: !compileOnlyNext && prelude === '' });
     }
     skipNext = false;
+    compileOnlyNext = false;
   }
   return blocks;
 }
