@@ -1,3 +1,4 @@
+import { addDeadline, cancelDeadline, type Deadline } from './deadlines.js';
 import { AbortError, TimeoutError } from './errors.js';
 
 /** Options every waiting call accepts. */
@@ -13,33 +14,36 @@ export interface WaitOptions {
  *
  * `start` registers whatever completes the wait and returns its cleanup; the
  * cleanup runs exactly once however the wait ends (settled, timed out,
- * aborted), so no listener or timer is left behind. `what` names what is
- * waited for in the errors. A signal that is already aborted rejects at once
- * without calling `start`.
+ * aborted), so no listener is left behind and no timer keeps the process
+ * alive. `what` names what is waited for in the errors (a function is called
+ * only when an error needs the name). A signal that is already aborted
+ * rejects at once without calling `start`.
  */
 export function boundedWait<T>(
-  what: string,
+  what: string | (() => string),
   options: WaitOptions | undefined,
   start: (resolve: (value: T) => void, reject: (error: unknown) => void) => (() => void) | void,
   defaultTimeout?: number,
 ): Promise<T> {
   const signal = options?.signal;
   const timeout = options?.timeout ?? defaultTimeout;
-  if (signal?.aborted) return Promise.reject(new AbortError(what, { cause: signal.reason }));
+  // `what` may be given as a function: it is then built only for an error.
+  const describe = typeof what === 'string' ? () => what : what;
+  if (signal?.aborted) return Promise.reject(new AbortError(describe(), { cause: signal.reason }));
   return new Promise<T>((resolve, reject) => {
     let done = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let deadline: Deadline | undefined;
     let cleanup: (() => void) | void = undefined;
     const finish = () => {
       done = true;
-      if (timer !== undefined) clearTimeout(timer);
+      if (deadline !== undefined) cancelDeadline(deadline);
       signal?.removeEventListener('abort', onAbort);
       if (cleanup) cleanup();
     };
     const onAbort = () => {
       if (done) return;
       finish();
-      reject(new AbortError(what, { cause: signal!.reason }));
+      reject(new AbortError(describe(), { cause: signal!.reason }));
     };
     const ok = (value: T) => {
       if (done) return;
@@ -57,11 +61,13 @@ export function boundedWait<T>(
       return;
     }
     if (timeout !== undefined && Number.isFinite(timeout)) {
-      timer = setTimeout(() => {
+      // One shared timer serves every wait (see deadlines.ts): a wait that
+      // settles at once costs no timer of its own.
+      deadline = addDeadline(timeout, () => {
         if (done) return;
         finish();
-        reject(new TimeoutError(what, timeout));
-      }, timeout);
+        reject(new TimeoutError(describe(), timeout));
+      });
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -1,0 +1,177 @@
+/**
+ * Timeouts of waits, served by one platform timer at a time.
+ *
+ * A wait that settles in microseconds (a fetch answered in process, a link
+ * that drains at once) would otherwise create and clear a timer each time,
+ * which costs more than the wait itself in Node. Here a timeout is an entry
+ * in a FIFO per duration (deadlines of one duration come in order), and one
+ * timer is armed for the earliest deadline. Cancelling marks the entry; the
+ * timer is left armed, unreferenced while no timeout is pending so it never
+ * keeps a process alive. A timeout never fires early: an entry expires when
+ * the timer finds its deadline passed on the clock the timer runs on.
+ */
+
+/** A pending timeout; cancel it with {@link Deadlines.cancel}. */
+export interface Deadline {
+  readonly at: number;
+  readonly expire: () => void;
+  done: boolean;
+  readonly queue: Queue;
+}
+
+/** The entries of one duration, in deadline order. */
+interface Queue {
+  readonly duration: number;
+  readonly owner: Deadlines;
+  items: Deadline[];
+  head: number;
+}
+
+type TimerHandle = ReturnType<typeof setTimeout>;
+
+/** Entries of a queue that may lie before its head before the array is trimmed. */
+const TRIM_AT = 1024;
+
+class Deadlines {
+  private readonly queues = new Map<number, Queue>();
+  private timer: TimerHandle | undefined;
+  private armedAt = Infinity;
+  private referenced = false;
+  private live = 0;
+
+  constructor(
+    private readonly set: typeof setTimeout,
+    private readonly clear: typeof clearTimeout,
+    private readonly now: () => number,
+  ) {}
+
+  add(duration: number, expire: () => void): Deadline {
+    let queue = this.queues.get(duration);
+    if (queue === undefined) {
+      queue = { duration, owner: this, items: [], head: 0 };
+      this.queues.set(duration, queue);
+    }
+    const entry: Deadline = { at: this.now() + duration, expire, done: false, queue };
+    queue.items.push(entry);
+    this.live++;
+    if (entry.at < this.armedAt) this.arm(entry.at);
+    else if (!this.referenced) this.reference(true);
+    return entry;
+  }
+
+  cancel(entry: Deadline): void {
+    if (entry.done) return;
+    entry.done = true;
+    this.live--;
+    const queue = entry.queue;
+    const items = queue.items;
+    let head = queue.head;
+    while (head < items.length && items[head]!.done) items[head++] = undefined as never;
+    if (head === items.length) {
+      queue.items = [];
+      queue.head = 0;
+    } else if (head > TRIM_AT && head * 2 > items.length) {
+      queue.items = items.slice(head);
+      queue.head = 0;
+    } else {
+      queue.head = head;
+      // Settled entries behind a long wait would otherwise pile up until it ends.
+      if (items.length - head > TRIM_AT && items.length - head > 4 * this.live) {
+        queue.items = items.slice(head).filter((e) => !e.done);
+        queue.head = 0;
+      }
+    }
+    if (this.live === 0) this.reference(false);
+  }
+
+  private arm(at: number): void {
+    if (this.timer !== undefined) this.clear(this.timer);
+    this.armedAt = at;
+    this.timer = this.set(this.fire, Math.max(0, at - this.now()));
+    this.referenced = true;
+    if (this.live === 0) this.reference(false);
+  }
+
+  /** Keeps the process alive while timeouts are pending, and only then (where timers can be unreferenced). */
+  private reference(on: boolean): void {
+    this.referenced = on;
+    const timer = this.timer as { ref?: () => void; unref?: () => void } | undefined;
+    if (typeof timer === 'object' && timer !== null) {
+      if (on) timer.ref?.();
+      else timer.unref?.();
+    }
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    this.armedAt = Infinity;
+    const now = this.now();
+    const expired: Deadline[] = [];
+    let next = Infinity;
+    for (const [duration, queue] of this.queues) {
+      const items = queue.items;
+      let head = queue.head;
+      while (head < items.length) {
+        const entry = items[head]!;
+        if (!entry.done && entry.at > now) break;
+        items[head++] = undefined as never;
+        if (!entry.done) {
+          entry.done = true;
+          this.live--;
+          expired.push(entry);
+        }
+      }
+      if (head === items.length) {
+        this.queues.delete(duration);
+      } else {
+        queue.head = head;
+        next = Math.min(next, items[head]!.at);
+      }
+    }
+    if (next !== Infinity) this.arm(next);
+    if (expired.length > 1) expired.sort((a, b) => a.at - b.at);
+    for (const entry of expired) {
+      try {
+        entry.expire();
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  };
+}
+
+const clock = (): (() => number) => {
+  const perf = (globalThis as { performance?: { now(): number } }).performance;
+  return perf && typeof perf.now === 'function' ? () => perf.now() : () => Date.now();
+};
+
+let currentSet: typeof setTimeout | undefined;
+let current: Deadlines | undefined;
+/** One scheduler per timer implementation (test suites swap in fake timers and back). */
+const byTimer = new WeakMap<typeof setTimeout, Deadlines>();
+
+function scheduler(): Deadlines {
+  const set = globalThis.setTimeout;
+  if (set === currentSet) return current!;
+  let found = byTimer.get(set);
+  if (found === undefined) {
+    found = new Deadlines(set, globalThis.clearTimeout, clock());
+    byTimer.set(set, found);
+  }
+  currentSet = set;
+  current = found;
+  return found;
+}
+
+/** Calls `expire` once `duration` milliseconds have passed, unless cancelled first. */
+export function addDeadline(duration: number, expire: () => void): Deadline {
+  return scheduler().add(duration, expire);
+}
+
+/** Cancels a deadline (no-op once it expired or was cancelled). */
+export function cancelDeadline(deadline: Deadline): void {
+  if (deadline.done) return;
+  deadline.queue.owner.cancel(deadline);
+}
