@@ -7,9 +7,13 @@
 //   2. no import reaches into another package: neither a relative path out of
 //      the package nor a subpath (`@streamtasks/x/src/...`) that the sibling
 //      does not export;
-//   3. every @streamtasks/* dependency is a caret range on the sibling's
-//      current version (`^x.y.z`): npm rejects `workspace:*`, and `*` keeps
-//      changesets from bumping dependents;
+//   3. every @streamtasks/* dependency is a caret range (`^x.y.z`) that the
+//      sibling's current version satisfies: npm rejects `workspace:*`, `*`
+//      keeps changesets from bumping dependents, and a range the local
+//      sibling is outside of would install another version than the one
+//      tested here. (A patch of a sibling stays inside the range, so
+//      changesets leaves its dependents alone; a bump that leaves the range
+//      moves the range and gives the dependent a patch.)
 //   4. the dependency graph among @streamtasks packages (all dependency kinds)
 //      is acyclic and follows the layer table in tools/layers.mjs;
 //   5. a published package has no private sibling (one that is never
@@ -69,6 +73,24 @@ export function sourceFiles(pkgDir) {
 export function importsOf(file) {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
   return info.importedFiles.map((f) => f.fileName);
+}
+
+/**
+ * Whether `range` is a caret range `^x.y.z` that `version` satisfies (npm's
+ * caret: below 1.0 the first non-zero part is fixed). Pre-release versions
+ * match only themselves.
+ */
+export function caretIncludes(range, version) {
+  const m = /^\^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(range);
+  const v = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(version ?? '');
+  if (!m || !v) return false;
+  if (m[4] || v[4]) return range === `^${version}`;
+  const [a, b, c] = m.slice(1, 4).map(Number);
+  const [x, y, z] = v.slice(1, 4).map(Number);
+  const atLeast = x > a || (x === a && (y > b || (y === b && z >= c)));
+  if (a > 0) return x === a && atLeast;
+  if (b > 0) return x === 0 && y === b && z >= c;
+  return x === 0 && y === 0 && z === c;
 }
 
 /** Splits a bare specifier into its package name and subpath (`''` when none). */
@@ -144,8 +166,8 @@ export function checkWorkspace(root, { layers = defaultLayers } = {}) {
           errors.push(`${where}: ${kind} lists ${dep}, which is private (never published); a published package may only list it in devDependencies`);
         }
         const want = `^${sibling.json.version}`;
-        if (range !== want) {
-          errors.push(`${where}: ${kind}.${dep} is ${JSON.stringify(range)}; use "${want}" (a caret range on the sibling's current version)`);
+        if (!caretIncludes(range, sibling.json.version)) {
+          errors.push(`${where}: ${kind}.${dep} is ${JSON.stringify(range)}; use "${want}" (a caret range that the sibling's current version satisfies)`);
         }
       }
     }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { URL, fileURLToPath } from 'node:url';
-import { checkWorkspace, findCycles } from './check-deps.mjs';
+import { caretIncludes, checkWorkspace, findCycles } from './check-deps.mjs';
 
 const checker = fileURLToPath(new URL('./check-deps.mjs', import.meta.url));
 
@@ -116,13 +116,28 @@ test('an undeclared import is reported, and a dev-only one says so', (t) => {
   assert.ok(errors.some((e) => /net\.ts: imports 'msgpackr\/unpack', but msgpackr is not in "dependencies"/.test(e)), errors.join('\n'));
 });
 
-test('sibling ranges must be a caret on the current version', (t) => {
-  for (const range of ['*', 'workspace:*', '^0.0.9', '0.1.0', '~0.1.0']) {
+test('sibling ranges must be a caret range the current version satisfies', (t) => {
+  for (const range of ['*', 'workspace:*', '^0.0.9', '^0.1.1', '^0.2.0', '0.1.0', '~0.1.0', '>=0.1.0']) {
     const ws = healthy();
     ws.client.deps['@streamtasks/link'] = range;
     const { errors } = checkWorkspace(workspace(t, ws), { layers });
     assert.ok(errors.some((e) => e.includes(`dependencies.@streamtasks/link is ${JSON.stringify(range)}; use "^0.1.0"`)), `${range}: ${errors.join('\n')}`);
   }
+  // A patch of the sibling stays inside the dependent's range (changesets leaves it).
+  const ws = healthy();
+  ws.link.version = '0.1.3';
+  const { errors } = checkWorkspace(workspace(t, ws), { layers });
+  assert.deepEqual(errors, []);
+});
+
+test('caretIncludes follows npm carets', () => {
+  const cases = [
+    ['^1.2.3', '1.2.3', true], ['^1.2.3', '1.9.0', true], ['^1.2.3', '2.0.0', false], ['^1.2.3', '1.2.2', false],
+    ['^0.1.0', '0.1.5', true], ['^0.1.0', '0.2.0', false], ['^0.1.2', '0.1.1', false],
+    ['^0.0.3', '0.0.3', true], ['^0.0.3', '0.0.4', false],
+    ['^1.0.0-rc.1', '1.0.0-rc.1', true], ['^1.0.0', '1.0.1-rc.1', false], ['1.0.0', '1.0.0', false],
+  ];
+  for (const [range, version, want] of cases) assert.equal(caretIncludes(range, version), want, `${range} ${version}`);
 });
 
 test('internal paths of a sibling are refused; exported subpaths are fine', (t) => {
