@@ -383,7 +383,7 @@ export class Client {
       const response = await this.request(address, target.port, descriptor, body, own, {
         signal: options.signal,
         timeout: Math.max(0, deadline - Date.now()),
-      }, `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`);
+      }, () => `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`);
       if (response.error) throw new FetchError(response.body);
       return response.body as R;
     } finally {
@@ -398,7 +398,7 @@ export class Client {
     body: unknown,
     own: Id,
     options: WaitOptions,
-    what: string,
+    what: () => string,
   ): Promise<FetchResponsePayload> {
     const returnPort = this.ports.allocate();
     return boundedWait<FetchResponsePayload>(what, options, (resolve, reject) => {
