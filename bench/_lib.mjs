@@ -2,7 +2,7 @@
 // benchmarks): child processes that are always cleaned up, free ports,
 // percentiles, the 100-byte payload, and finding nats-server.
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,7 @@ export function freePort() {
   });
 }
 
+const CLOCK_TICKS = 100;
 const children = new Set();
 let cleanupInstalled = false;
 
@@ -197,6 +198,18 @@ export class Child {
     return JSON.parse(m[1]);
   }
 
+  /** CPU seconds (user + system) the process has used so far, from /proc (Linux); undefined elsewhere. */
+  cpuSeconds() {
+    try {
+      const stat = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      return undefined;
+    }
+  }
+
   send(line) {
     if (!this.exited) this.proc.stdin.write(`${line}\n`);
   }
@@ -229,6 +242,24 @@ export class Child {
 /** Starts a benchmark worker role (see _worker.mjs) in its own Node process. */
 export function startWorker(role, args, options = {}) {
   return new Child(process.execPath, [...(options.nodeArgs ?? []), workerPath, role, JSON.stringify(args)], { name: role, ...options });
+}
+
+/**
+ * CPU time per operation of each process, in µs: `{ name: µs }` from the
+ * CPU seconds each child used between `before` (from {@link cpuSnapshot}) and now.
+ */
+export function cpuPerOp(before, ops) {
+  const out = {};
+  for (const [name, { child, seconds }] of Object.entries(before)) {
+    const now = child.cpuSeconds();
+    if (now !== undefined && seconds !== undefined) out[name] = Math.round(((now - seconds) * 1e6 * 10) / ops) / 10;
+  }
+  return out;
+}
+
+/** The CPU seconds used so far by each named child, for {@link cpuPerOp}. */
+export function cpuSnapshot(named) {
+  return Object.fromEntries(Object.entries(named).map(([name, child]) => [name, { child, seconds: child.cpuSeconds() }]));
 }
 
 /** Stops every given child, in parallel. */

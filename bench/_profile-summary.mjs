@@ -27,5 +27,26 @@ for (const [id, count] of counts) {
 }
 const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, top);
 const ms = (profile.endTime - profile.startTime) / 1000;
-console.log(`${path.basename(file)}: ${total} samples over ${ms.toFixed(0)} ms`);
+console.log(`${path.basename(file)}: ${total} samples over ${ms.toFixed(0)} ms; self time:`);
 for (const [key, count] of rows) console.log(`${((100 * count) / total).toFixed(1).padStart(5)}%  ${key}`);
+
+if (process.env.INCLUSIVE) {
+  // Inclusive time: a sample counts once for every distinct function on its stack.
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const incl = new Map();
+  for (const [id, count] of counts) {
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url, lineNumber } = byId.get(at).callFrame;
+      const key = `${functionName || '(anonymous)'} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ''}`.trim();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      incl.set(key, (incl.get(key) ?? 0) + count);
+    }
+  }
+  console.log('inclusive time:');
+  for (const [key, count] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.INCLUSIVE))) {
+    console.log(`${((100 * count) / total).toFixed(1).padStart(5)}%  ${key}`);
+  }
+}

@@ -1,5 +1,5 @@
 // In-process fetch through one Switch over object links: a requester client
-// calls a FetchServer route that echoes its body, 20 000 calls one after the
+// calls a FetchServer route that echoes its body, 100 000 calls one after the
 // other (sequential) and with 64 calls in flight at a time. Reports calls/s
 // and the per-call latency (p50/p99, in microseconds). The reference is the
 // same round trip as two bare Addressed messages (a port handler that
@@ -11,7 +11,7 @@ import { FetchServer } from '@streamtasks/fetch';
 
 import { size } from './_lib.mjs';
 
-const CALLS = size(20_000, 5_000, 'BENCH_FETCH_CALLS');
+const CALLS = size(100_000, 20_000, 'BENCH_FETCH_CALLS');
 const SERVER = 10_000;
 const REQUESTER = 10_001;
 const BODY = { hello: 'world', n: 42 };

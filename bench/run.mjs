@@ -144,7 +144,8 @@ async function measure(label, kase, moduleTimeout) {
     throw new Error(`${label}: run() must return { ops > 0, seconds > 0 } or { value }, got ${JSON.stringify(r)}`);
   }
   const figure = isValue ? r.value : r.ops / r.seconds;
-  const lat = r.p50 !== undefined ? ` p50 ${formatLatency(r.p50)} p99 ${formatLatency(r.p99)}` : '';
+  const lat = (r.p50 !== undefined ? ` p50 ${formatLatency(r.p50)} p99 ${formatLatency(r.p99)}` : '') +
+    (r.cpu ? `; CPU µs/op ${Object.entries(r.cpu).map(([k, v]) => `${k} ${v}`).join(', ')}` : '');
   process.stderr.write(`  ${label}: ${formatFigure(figure, r.unit ?? (isValue ? '' : 'ops/s'), !isValue)}${lat} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
   return r;
 }
@@ -170,6 +171,11 @@ function summarize(m, kase, samples) {
       out[key] = median(xs);
       out[`${key}Range`] = [Math.min(...xs), Math.max(...xs)];
     }
+  }
+  const cpus = samples.map((s) => s.cpu).filter(Boolean);
+  if (cpus.length) {
+    out.cpuUsPerOp = {};
+    for (const key of Object.keys(cpus[0])) out.cpuUsPerOp[key] = Math.round(median(cpus.map((c) => c[key]).filter((x) => typeof x === 'number')) * 100) / 100;
   }
   const notes = samples.map((s) => s.note).filter(Boolean);
   if (notes.length) out.note = notes[notes.length - 1];
@@ -347,6 +353,9 @@ async function main() {
   console.log(`\n${about}`);
   for (const [reason, which] of skipped) console.log(`skipped ${which.length} case(s): ${reason}`);
   const notes = results.filter((r) => r.note).map((r) => `${r.benchmark} ${r.case}${r.system === 'nats' ? ' [NATS]' : ''}: ${r.note}`);
+  for (const r of results.filter((x) => x.cpuUsPerOp)) {
+    notes.push(`${r.benchmark} ${r.workload}${r.system === 'nats' ? ' [NATS]' : ' [streamtasks]'}: CPU time per message ${Object.entries(r.cpuUsPerOp).map(([k, v]) => `${k} ${v} µs`).join(', ')}`);
+  }
   for (const n of notes) console.log(`note: ${n}`);
 
   const partial = filters.length > 0 || QUICK;

@@ -8,7 +8,7 @@
 // (sequential) and with 64 in flight; latency per call at the requester.
 import { natsUnavailable, size, startNatsServer, startStreamtasksNode, startWorker, stopAll } from './_lib.mjs';
 
-const CALLS = size(20_000, 5_000, 'BENCH_FETCH_CALLS');
+const CALLS = size(20_000, 5_000, 'BENCH_TCP_CALLS');
 const WARMUP_CALLS = size(2_000, 500);
 const SERVER = 20_000;
 const REQUESTER = 20_001;
