@@ -59,6 +59,46 @@ export function payload(i) {
   return { timestamp: monoMs(), value: SEQ_BASE + i, pad: PAD };
 }
 
+// The raw variant: the same 100 bytes built from a template, timestamp and
+// value written in place, read back from the bytes without decoding them.
+let template;
+let offsets;
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Installs the template (the MessagePack encoding of `payload(0)`), given the encoder to use. */
+export function setRawTemplate(encodeValue) {
+  template = encodeValue({ timestamp: 0.5, value: SEQ_BASE, pad: PAD });
+  // 0x83, fixstr "timestamp", 0xcb + 8 bytes, fixstr "value", 0xce + 4 bytes, fixstr "pad", bin8 63 bytes
+  offsets = { timestamp: 12, value: 27 };
+  if (template.length !== PAYLOAD_BYTES || template[11] !== 0xcb || template[26] !== 0xce) throw new Error('unexpected payload layout');
+}
+
+/** A fresh 100-byte payload (the bytes of `payload(i)`) without running the encoder. */
+export function rawPayload(i, alloc) {
+  const out = alloc(PAYLOAD_BYTES);
+  out.set(template);
+  f64[0] = monoMs();
+  const t = offsets.timestamp;
+  for (let k = 0; k < 8; k++) out[t + k] = f64Bytes[LITTLE_ENDIAN ? 7 - k : k];
+  const v = SEQ_BASE + i;
+  const o = offsets.value;
+  out[o] = v >>> 24;
+  out[o + 1] = (v >>> 16) & 0xff;
+  out[o + 2] = (v >>> 8) & 0xff;
+  out[o + 3] = v & 0xff;
+  return out;
+}
+
+/** Timestamp and value of a payload, read from its bytes. */
+export function readRaw(bytes) {
+  const t = offsets.timestamp;
+  for (let k = 0; k < 8; k++) f64Bytes[LITTLE_ENDIAN ? 7 - k : k] = bytes[t + k];
+  const o = offsets.value;
+  return [f64[0], bytes[o] * 0x1000000 + ((bytes[o + 1] << 16) | (bytes[o + 2] << 8) | bytes[o + 3])];
+}
+
 // ---- ports and processes ------------------------------------------------
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -272,26 +312,30 @@ export function stopAll(...list) {
 const NATS_CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server', '/usr/local/sbin/nats-server'];
 let natsServerPath;
 
-/** The nats-server executable ($NATS_SERVER, the PATH, or where Debian puts it), or undefined. */
+/**
+ * The nats-server executable: $NATS_SERVER when set (and only that), else the
+ * first on the PATH or where Debian puts it; undefined when there is none.
+ */
 export function findNatsServer() {
   if (natsServerPath !== undefined) return natsServerPath || undefined;
+  const explicit = process.env.NATS_SERVER;
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, 'nats-server'));
-  for (const candidate of [process.env.NATS_SERVER, ...dirs, ...NATS_CANDIDATES]) {
-    if (!candidate) continue;
+  natsServerPath = '';
+  for (const candidate of explicit ? [explicit] : [...dirs, ...NATS_CANDIDATES]) {
     try {
       accessSync(candidate, fsConstants.X_OK);
       natsServerPath = candidate;
-      return candidate;
+      break;
     } catch {
       // not here
     }
   }
-  natsServerPath = '';
-  return undefined;
+  return natsServerPath || undefined;
 }
 
 export const NATS_MISSING =
-  'nats-server not found: install it (Debian/Ubuntu: `sudo apt-get install nats-server`) or set NATS_SERVER=/path/to/nats-server; the NATS rows are skipped';
+  'nats-server not found: install it (Debian/Ubuntu: `sudo apt-get install nats-server`; it lands in /usr/sbin) ' +
+  'or set NATS_SERVER=/path/to/nats-server. The NATS rows are skipped';
 
 /** Why the NATS cases cannot run, or undefined when they can. */
 export function natsUnavailable() {

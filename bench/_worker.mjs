@@ -9,7 +9,7 @@
 // figure; the benchmark that started it stops it (SIGTERM) when it is done.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SEQ_BASE, latencyUs, monoMs, payload } from './_lib.mjs';
+import { SEQ_BASE, latencyUs, monoMs, payload, rawPayload, readRaw, setRawTemplate } from './_lib.mjs';
 
 const [role, rawArgs = '{}'] = process.argv.slice(2);
 const args = JSON.parse(rawArgs);
@@ -101,20 +101,31 @@ async function stClient(url) {
 }
 
 const roles = {
-  async 'st-sub'({ url, topic, count }) {
+  async 'st-sub'({ url, topic, count, raw }) {
     const client = await stClient(url);
     const receiver = new Receiver(count);
+    if (raw) {
+      const { encodeValue } = await import('@streamtasks/link');
+      setRawTemplate(encodeValue);
+    }
     client.subscribe(topic, {
-      data(data) {
-        const v = data.value;
-        receiver.got(v.timestamp, v.value);
-      },
+      data: raw
+        ? (data) => {
+            const [timestamp, value] = readRaw(data.bytes);
+            receiver.got(timestamp, value);
+          }
+        : (data) => {
+            const v = data.value;
+            receiver.got(v.timestamp, v.value);
+          },
     });
     say('READY');
   },
 
-  async 'st-pub'({ url, topic, count }) {
+  async 'st-pub'({ url, topic, count, raw }) {
     const client = await stClient(url);
+    const { RawData, allocBytes, encodeValue } = await import('@streamtasks/link');
+    if (raw) setRawTemplate(encodeValue);
     const requested = new Promise((resolve) => client.listenTopic(topic, { requested: (r) => r && resolve() }));
     client.registerOutTopics([topic]);
     if (!client.isRequested(topic)) await requested;
@@ -122,7 +133,8 @@ const roles = {
     const link = client.link;
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
-      if (!client.sendStreamData(topic, payload(i))) await link.drained();
+      const data = raw ? RawData.fromBytes(rawPayload(i, allocBytes)) : payload(i);
+      if (!client.sendStreamData(topic, data)) await link.drained();
     }
     await link.drained();
     say(`SENT ${((performance.now() - t0) / 1000).toFixed(3)}`);
@@ -235,32 +247,40 @@ const roles = {
 
   // ---- NATS ----------------------------------------------------------------
 
-  async 'nats-sub'({ url, subject, count }) {
+  async 'nats-sub'({ url, subject, count, raw }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { decodeValue } = await import('@streamtasks/link');
+    const { decodeValue, encodeValue } = await import('@streamtasks/link');
+    if (raw) setRawTemplate(encodeValue);
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
     const receiver = new Receiver(count);
     nc.subscribe(subject, {
-      callback(err, msg) {
-        if (err) throw err;
-        const v = decodeValue(msg.data);
-        receiver.got(v.timestamp, v.value);
-      },
+      callback: raw
+        ? (err, msg) => {
+            if (err) throw err;
+            const [timestamp, value] = readRaw(msg.data);
+            receiver.got(timestamp, value);
+          }
+        : (err, msg) => {
+            if (err) throw err;
+            const v = decodeValue(msg.data);
+            receiver.got(v.timestamp, v.value);
+          },
     });
     await nc.flush();
     say('READY');
   },
 
-  async 'nats-pub'({ url, subject, count, flushEvery }) {
+  async 'nats-pub'({ url, subject, count, flushEvery, raw }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { encodeValue } = await import('@streamtasks/link');
+    const { allocBytes, encodeValue } = await import('@streamtasks/link');
+    if (raw) setRawTemplate(encodeValue);
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
     say('READY');
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
-      nc.publish(subject, encodeValue(payload(i)));
+      nc.publish(subject, raw ? rawPayload(i, allocBytes) : encodeValue(payload(i)));
       if (i % flushEvery === flushEvery - 1) await nc.flush();
     }
     await nc.flush();

@@ -11,6 +11,7 @@
 //   --only NAME      only benchmarks whose name or file contains NAME (repeatable, or comma-separated)
 //   --runs N         runs per figure (default 3; BENCH_RUNS)
 //   BENCH_WARMUP=n   untimed runs of each in-process case first (default 1, 0 with --quick)
+//   BENCH_TIMEOUT=ms a measurement without a result by then fails (default 180 000)
 import { readdirSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -40,7 +41,7 @@ const RUNS = Math.max(1, Number(opts.runs ?? process.env.BENCH_RUNS ?? 3));
 const WARMUP = Math.max(0, Number(process.env.BENCH_WARMUP ?? (QUICK ? 0 : 1)));
 const filters = [...opts.only.flatMap((s) => s.split(',')), ...positionals].map((s) => s.trim()).filter(Boolean);
 /** A measurement that takes longer than this fails (its child processes are killed). */
-const DEFAULT_TIMEOUT = 180_000;
+const DEFAULT_TIMEOUT = Number(process.env.BENCH_TIMEOUT ?? 180_000);
 
 // Imported after BENCH_QUICK is set, so modules size their workloads by it.
 const lib = await import('./_lib.mjs');
@@ -131,7 +132,7 @@ function withTimeout(promise, ms, label) {
 async function measure(label, kase, moduleTimeout) {
   globalThis.gc?.();
   const t0 = performance.now();
-  const timeout = kase.timeout ?? moduleTimeout ?? DEFAULT_TIMEOUT;
+  const timeout = process.env.BENCH_TIMEOUT ? DEFAULT_TIMEOUT : kase.timeout ?? moduleTimeout ?? DEFAULT_TIMEOUT;
   let r;
   try {
     r = await withTimeout(Promise.resolve().then(() => kase.run()), timeout, label);
@@ -235,7 +236,7 @@ async function main() {
       description: mod.description,
       reference: mod.reference,
       cases,
-      timeout: mod.timeout,
+      timeout: process.env.BENCH_TIMEOUT ? undefined : mod.timeout,
       warmup: mod.warmup ?? true,
     });
   }
@@ -353,6 +354,7 @@ async function main() {
   console.log(`\n${about}`);
   for (const [reason, which] of skipped) console.log(`skipped ${which.length} case(s): ${reason}`);
   const notes = results.filter((r) => r.note).map((r) => `${r.benchmark} ${r.case}${r.system === 'nats' ? ' [NATS]' : ''}: ${r.note}`);
+  for (const r of results.filter((x) => x.failed)) notes.push(`${r.benchmark} ${r.case}${r.system === 'nats' ? ' [NATS]' : ''} FAILED: ${r.failed.split('\n')[0]}`);
   for (const r of results.filter((x) => x.cpuUsPerOp)) {
     notes.push(`${r.benchmark} ${r.workload}${r.system === 'nats' ? ' [NATS]' : ' [streamtasks]'}: CPU time per message ${Object.entries(r.cpuUsPerOp).map(([k, v]) => `${k} ${v} µs`).join(', ')}`);
   }

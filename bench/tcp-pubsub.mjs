@@ -43,24 +43,28 @@ async function finish(server, pub, sub) {
   }
 }
 
-async function streamtasks() {
+async function streamtasks(raw) {
   const { child: node, url } = await startStreamtasksNode();
-  const sub = startWorker('st-sub', { url, topic: TOPIC, count: MESSAGES });
+  const sub = startWorker('st-sub', { url, topic: TOPIC, count: MESSAGES, raw });
   await sub.waitFor(/^READY/);
-  const pub = startWorker('st-pub', { url, topic: TOPIC, count: MESSAGES });
+  const pub = startWorker('st-pub', { url, topic: TOPIC, count: MESSAGES, raw });
   return finish(node, pub, sub);
 }
 
-async function nats() {
+async function nats(raw) {
   const { child: server, url } = await startNatsServer();
-  const sub = startWorker('nats-sub', { url, subject: 'bench.pubsub', count: MESSAGES });
+  const sub = startWorker('nats-sub', { url, subject: 'bench.pubsub', count: MESSAGES, raw });
   await sub.waitFor(/^READY/);
-  const pub = startWorker('nats-pub', { url, subject: 'bench.pubsub', count: MESSAGES, flushEvery: NATS_FLUSH_EVERY });
+  const pub = startWorker('nats-pub', { url, subject: 'bench.pubsub', count: MESSAGES, flushEvery: NATS_FLUSH_EVERY, raw });
   return finish(server, pub, sub);
 }
 
-const workload = `${MESSAGES >= 1e6 ? `${MESSAGES / 1e6} M` : `${MESSAGES / 1e3} k`} × 100 B`;
+const count = `${MESSAGES >= 1e6 ? `${MESSAGES / 1e6} M` : `${MESSAGES / 1e3} k`} × 100 B`;
+const encoded = `${count}, encoded`;
+const raw = `${count}, raw bytes`;
 export const cases = [
-  { name: 'streamtasks', workload, run: streamtasks, target: { ratio: 1.0 } },
-  { name: 'NATS', workload, system: 'nats', run: nats, skip: natsUnavailable },
+  { name: 'streamtasks', workload: encoded, run: () => streamtasks(false), target: { ratio: 1.0 } },
+  { name: 'NATS', workload: encoded, system: 'nats', run: () => nats(false), skip: natsUnavailable },
+  { name: 'streamtasks raw', workload: raw, run: () => streamtasks(true), target: { ratio: 1.0 } },
+  { name: 'NATS raw', workload: raw, system: 'nats', run: () => nats(true), skip: natsUnavailable },
 ];
