@@ -104,11 +104,19 @@ export class OutTopic {
 
   /**
    * Publishes a payload. Resolves at once unless the link asks to slow down,
-   * in which case it resolves when the link has drained.
+   * in which case it resolves when the link has drained. Every failure is a
+   * rejection, never a synchronous throw: `TopicClosedError` once the topic
+   * is closed, `ConnectionClosedError` once the link is.
    */
   send(data: unknown): Promise<void> {
     if (this._closed) return Promise.reject(new TopicClosedError());
-    return this.client.sendStreamData(this.topic, data) ? RESOLVED : this.client.link.drained();
+    let belowHighWaterMark: boolean;
+    try {
+      belowHighWaterMark = this.client.sendStreamData(this.topic, data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return belowHighWaterMark ? RESOLVED : this.client.link.drained();
   }
 
   /** Stops providing the topic and ends every wait. Safe to call twice. */

@@ -89,6 +89,18 @@ test('stopping the client ends reads and waits with ClientStoppedError', async (
   await expect(wait).rejects.toBeInstanceOf(ClientStoppedError);
 });
 
+test('send on a closed link or with a payload that cannot be encoded rejects, it never throws', async () => {
+  const client = net.connect();
+  const out = new OutTopic(client, 100_007);
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  const unencodable = out.send(circular);
+  await expect(unencodable).rejects.toMatchObject({ code: 'ERR_ENCODE' });
+  client.link.close();
+  const closed = out.send('late');
+  await expect(closed).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+});
+
 test('a reader that falls behind loses the oldest items, counted', async () => {
   const out = outTopic(net.connect(), 100_006);
   const sub = inTopic(net.connect(), 100_006, { maxQueued: 10 });
