@@ -20,7 +20,8 @@ function expectCount(ids: Id[], count: number, what: string): Id[] {
 
 /**
  * Asks discovery for `count` fresh addresses. A client without an address
- * sends the signal `request_addresses` and waits for the answer on topic 1
+ * sends the signal `request_addresses` — as soon as its link knows a route
+ * to discovery and to topic 1 — and waits for the answer on topic 1
  * (bounded by `options`, default 10 s); a client with an address uses the
  * fetch `request_addresses`.
  */
@@ -51,8 +52,19 @@ function requestAddressesBySignal(client: Client, count: number, options?: WaitO
     });
     const offStop = client.onStop(reject);
     client.registerInTopics([Topics.ADDRESSES_CREATED]);
-    sendSignal(client, DISCOVERY_SIGNAL, DiscoverySignals.REQUEST_ADDRESSES, { count, request_id: requestId }).catch(reject);
+    // The signal is a datagram: sent before the link knows a route to discovery and to
+    // the answer topic (a link that has just connected), it would be lost. Send it once both are known.
+    let sent = false;
+    const sendOnceRouted = () => {
+      if (sent || !client.link.addresses.has(DISCOVERY_ADDRESS) || client.topicCost(Topics.ADDRESSES_CREATED) === undefined) return;
+      sent = true;
+      offRoutes();
+      sendSignal(client, DISCOVERY_SIGNAL, DiscoverySignals.REQUEST_ADDRESSES, { count, request_id: requestId }).catch(reject);
+    };
+    const offRoutes = client.addReceiver(sendOnceRouted);
+    sendOnceRouted();
     return () => {
+      offRoutes();
       offListen();
       offStop();
       if (!client.link.isClosed) client.unregisterInTopics([Topics.ADDRESSES_CREATED]);

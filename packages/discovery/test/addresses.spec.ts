@@ -1,4 +1,4 @@
-import { AbortError, MessageType, TimeoutError, type Message } from '@streamtasks/link';
+import { AbortError, MessageType, Switch, TimeoutError, createQueueLinkPair, type Message } from '@streamtasks/link';
 import { Client, ClientStoppedError, FetchError } from '@streamtasks/client';
 import { MAX_IDS_PER_REQUEST, randomRequestId, requestAddress, requestAddresses, requestTopicIds } from '@streamtasks/discovery';
 import { createDiscoveryNetwork, type DiscoveryNetwork } from './network.js';
@@ -105,6 +105,23 @@ describe('addresses and topic ids from discovery', () => {
     const failure = await requestTopicIds(client, MAX_IDS_PER_REQUEST + 1, { timeout: 2000 }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(FetchError);
     expect((failure as FetchError).code).toBe('bad_request');
+  });
+
+  test('Known fault 6: a request made before the routes to discovery arrive is answered once they do', async () => {
+    // A client behind a switch that is not connected yet: no route to address 0 or topic 1.
+    const local = new Switch();
+    const [localSide, clientSide] = createQueueLinkPair({ serialize: true });
+    local.addLink(localSide);
+    const client = new Client(clientSide).start();
+    const pending = requestAddress(client, { timeout: 2000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // Connected now: the routes arrive after the request was made.
+    const [up, down] = createQueueLinkPair({ serialize: true });
+    net.hub.addLink(up);
+    local.addLink(down);
+    await expect(pending).resolves.toBe(10_000);
+    client.close();
+    local.close();
   });
 
   test('without discovery the request times out with an error naming what it waited for', async () => {
