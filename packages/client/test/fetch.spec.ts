@@ -5,6 +5,7 @@
 import { AbortError, TimeoutError, RawData, type AddressedMessage } from '@streamtasks/link';
 import {
   ClientStoppedError,
+  DEFAULT_FETCH_TIMEOUT,
   FetchError,
   LimitExceededError,
   NoAddressError,
@@ -73,7 +74,7 @@ describe('fetch', () => {
     expect(err).toMatchObject({ code: 'custom', body: { code: 42 } });
   });
 
-  test('times out with a TimeoutError naming the request; a late answer is ignored', async () => {
+  test('Known fault 6: times out with a TimeoutError naming the request; a late answer is ignored', async () => {
     const pending: FetchRequest[] = [];
     responder(server, (r) => {
       pending.push(r);
@@ -94,7 +95,23 @@ describe('fetch', () => {
     await expect(next).resolves.toBe('right');
   });
 
-  test('aborts with an AbortError, before and during the wait', async () => {
+  test('Known fault 6: a fetch to an address nobody has fails with a TimeoutError that names it', async () => {
+    const err = await caller.fetch(99_999, 'lost', null, { timeout: 30 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as TimeoutError).message).toMatch(/fetch "lost" from 99999:100/);
+  });
+
+  test('without a timeout of its own, a fetch is bounded by the client\'s fetchTimeout (default 10 s)', async () => {
+    const impatient = net.client({ fetchTimeout: 30 });
+    impatient.setAddress(20_003);
+    responder(server, () => undefined);
+    const started = Date.now();
+    await expect(impatient.fetch(20_000, 'slow', null)).rejects.toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(DEFAULT_FETCH_TIMEOUT).toBe(10_000);
+  });
+
+  test('Known fault 6: aborts with an AbortError, before and during the wait', async () => {
     responder(server, () => undefined);
     const early = new AbortController();
     early.abort();

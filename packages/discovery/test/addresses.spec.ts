@@ -124,7 +124,7 @@ describe('addresses and topic ids from discovery', () => {
     local.close();
   });
 
-  test('without discovery the request times out with an error naming what it waited for', async () => {
+  test('Known fault 6: without discovery the request times out with an error naming what it waited for', async () => {
     const lonely = new Client(net.link()).start();
     net.discovery.stop();
     const failure = (await requestAddress(lonely, { timeout: 20 }).catch((e: unknown) => e)) as TimeoutError;

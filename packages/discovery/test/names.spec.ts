@@ -127,7 +127,7 @@ describe('address names', () => {
     expect(aborted.message).toContain('address name "never"');
   });
 
-  test('unregistering is announced: caches following the announcements drop the name', async () => {
+  test('Known fault 8: unregistering is announced: caches following the announcements drop the name', async () => {
     await registerAddressName(a, 'echo');
     await resolveAddressName(b, 'echo');
     const tracker = await trackAddressNames(b, { timeout: 2000 });

@@ -112,7 +112,7 @@ describe('DiscoveryService', () => {
     net.close();
   });
 
-  test('an undecodable payload to the fetch port is reported; the service keeps serving (Known fault 10)', async () => {
+  test('Known fault 10: an undecodable payload to the fetch port is reported; the service keeps serving', async () => {
     const net = network();
     const client = net.connect();
     await requestAddress(client, { timeout: 2000 });
@@ -124,7 +124,7 @@ describe('DiscoveryService', () => {
     net.close();
   });
 
-  test('an undecodable payload to the signal port is reported; address requests still work', async () => {
+  test('Known fault 10: an undecodable payload to the signal port is reported; address requests still work', async () => {
     const net = network();
     const client = net.connect();
     const reported = nextEvent<[Error]>((l) => net.discovery.events.on('error', l));

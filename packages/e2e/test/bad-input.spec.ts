@@ -222,7 +222,7 @@ describe('before the handshake', () => {
 });
 
 describe('wrong credentials', () => {
-  test('a wrong or missing auth is refused on every connection; the reply never carries the secret', async () => {
+  test('Known fault 4: a wrong or missing auth is refused on every connection; the reply never carries the secret', async () => {
     const secured = await startNode({ serve: ['tcp://srv:hunter2@127.0.0.1:0?auth=s3cret'] });
     const [securedUrl] = secured.urls as [string];
     const rejections: Error[] = [];
@@ -273,7 +273,7 @@ describe('after the handshake', () => {
     ['a route without a cost', RawPeer.payload([['add', [{ id: 1 }]], ['remove', []], ['_id', 5]])],
     ['a cost near 2^64', RawPeer.payload([['add', [{ id: 1, cost: 2n ** 64n - 1n }]], ['remove', []], ['_id', 3]])],
     ['a map with a string of invalid UTF-8', Uint8Array.of(0x83, 0xa5, ...Buffer.from('topic'), 0x01, 0xa4, ...Buffer.from('data'), 0xa2, 0xc3, 0x28, 0xa3, ...Buffer.from('_id'), 0x00)],
-  ])('a frame that is %s closes its own connection with a DecodeError', async (_what, frame) => {
+  ])('Known fault 8: a frame that is %s closes its own connection with a DecodeError the node reports', async (_what, frame) => {
     const p = await accepted();
     p.sendFrame(frame);
     await p.closed;

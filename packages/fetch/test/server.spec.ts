@@ -109,7 +109,7 @@ describe('FetchServer', () => {
     expect(failure.body).toEqual({ code: 42 });
   });
 
-  test('an unknown descriptor answers not_found with the descriptor', async () => {
+  test('Known fault 6: an unknown descriptor answers not_found with the descriptor', async () => {
     const failure = (await fetch('unknown_route').catch((e: unknown) => e)) as FetchError;
     expect(failure.code).toBe('not_found');
     expect(failure.body).toEqual(['not_found', 'unknown_route']);
@@ -184,7 +184,7 @@ describe('FetchServer', () => {
     expect(errors).toEqual([]);
   });
 
-  test('an undecodable payload is reported and skipped; the server keeps serving', async () => {
+  test('Known fault 10: an undecodable payload is reported and skipped; the server keeps serving', async () => {
     server.route('echo', ({ body }) => body);
     const reported = nextEvent<[Error]>((l) => server.events.on('error', l));
     requester.sendToAddress(SERVER, 100, RawData.fromBytes(new Uint8Array([0xc1])));

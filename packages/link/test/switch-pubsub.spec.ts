@@ -272,7 +272,7 @@ describe.each(MODES)('switch pub/sub ($mode)', ({ serialize }) => {
       await withdrawnWhenClosed((sub) => sub.switchEnd!.close());
     });
 
-    test('removeLink removes and closes a link', async () => {
+    test('Known fault 2: removeLink removes and closes a link', async () => {
       await withdrawnWhenClosed((sub) => hub.removeLink(sub.switchEnd!));
     });
 

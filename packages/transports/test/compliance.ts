@@ -132,7 +132,7 @@ export function describeLinkCompliance(
       });
     }, 40_000);
 
-    check('no-loss')('a recv that times out or is aborted loses nothing', async () => {
+    check('no-loss')('Known fault 5: a recv that times out or is aborted loses nothing', async () => {
       const [a, b] = await harness.pair();
       await expect(b.recv({ timeout: 5 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
       const controller = new AbortController();
@@ -234,7 +234,7 @@ export function describeLinkCompliance(
       expect(valuesOf(await atB.count(1))).toEqual(['fine']);
     });
 
-    check('malformed')('a malformed message closes only its own connection, with the reason', async () => {
+    check('malformed')('Known fault 8: a malformed message closes only its own connection, with the reason', async () => {
       if (!harness.injectMalformed) return; // in-process links carry no bytes from outside
       const [a, b] = await harness.pair();
       const reason = await harness.injectMalformed();

@@ -63,7 +63,7 @@ describe('FrameParser', () => {
     }
   });
 
-  test('a stray b8 right before a sync word does not hide the frame (the reference misses it)', () => {
+  test('Known fault 8: a stray b8 right before a sync word does not hide the frame (the reference misses it)', () => {
     const [f1, f2] = vectors.frames.map((f) => hex(f.frame_hex));
     for (const prefix of [[0xb8], [0xb8, 0x23], [0xb8, 0x23, 0xa0], [0xb8, 0xb8, 0x23, 0xa0, 0xb8]]) {
       const input = concat(Uint8Array.from(prefix), f1!, Uint8Array.from(prefix), f2!);

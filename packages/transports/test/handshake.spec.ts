@@ -192,7 +192,7 @@ describe('server handshake over a real socket', () => {
     raw.destroy();
   });
 
-  test('never sends its own credentials or URL parameters (the reference does)', async () => {
+  test('Known fault 4: never sends its own credentials or URL parameters (the reference does)', async () => {
     server = await createServer('tcp://srvuser:srvpw@127.0.0.1:0?auth=S&cost=7&foo=bar');
     const accepted = nextEvent((l) => server.events.on('connection-accepted', l));
     const { reply, raw } = await exchange(encodeHello(new Map([['auth', 'S']])));
@@ -219,7 +219,7 @@ describe('server handshake over a real socket', () => {
     client.close();
   });
 
-  test('auth holds for every connection, not only the first (the reference forgets it)', async () => {
+  test('Known fault 4: auth holds for every connection, not only the first (the reference forgets it)', async () => {
     server = await createServer('tcp://127.0.0.1:0?auth=ABC');
     const url = server.url;
     for (let round = 0; round < 3; round++) {

@@ -49,7 +49,7 @@ describe('createReconnector', () => {
     server = undefined;
   });
 
-  test('reconnects again and again; subscriptions come back through the switch (the reference crashes on the first)', async () => {
+  test('Known fault 8: reconnects again and again; subscriptions come back through the switch (the reference crashes on the first)', async () => {
     // Server side: a hub with a publisher of TOPIC.
     const hub = new Switch();
     const [pubSide, publisher] = createQueueLinkPair();

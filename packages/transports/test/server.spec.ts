@@ -220,7 +220,7 @@ describe('capacity and shutdown', () => {
     c.close();
   });
 
-  test('close() ends every connection, removes the links from the switch and cancels handshakes', async () => {
+  test('Known fault 2: close() ends every connection, removes the links from the switch and cancels handshakes', async () => {
     const hub = new Switch();
     server = await createServer('tcp://127.0.0.1:0', { switch: hub });
     const clients = [await connect(server.url), await connect(server.url), await connect(server.url)];
@@ -243,7 +243,7 @@ describe('capacity and shutdown', () => {
     await expect(connect(server.url)).rejects.toBeInstanceOf(ConnectionClosedError);
   });
 
-  test('a connection that ends is removed from the switch and its count (the reference keeps them)', async () => {
+  test('Known fault 2: a connection that ends is removed from the switch and its count (the reference keeps them)', async () => {
     const hub = new Switch();
     server = await createServer('tcp://127.0.0.1:0', { switch: hub });
     for (let i = 0; i < 3; i++) {
