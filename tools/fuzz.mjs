@@ -20,6 +20,8 @@
 // or on a polluted Object.prototype.
 //
 // usage: node tools/fuzz.mjs [--count N] [--seed S] [--workers W] [--budget MS] [--replay INDEX]
+import { Buffer } from 'node:buffer';
+import { setInterval, clearInterval } from 'node:timers';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
