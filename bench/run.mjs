@@ -113,7 +113,8 @@ function machine() {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     commit: git(['rev-parse', '--short', 'HEAD']),
-    dirty: (git(['status', '--porcelain', '--', '../packages']) ?? '') !== '',
+    // Only sources change what is measured (tests and docs do not).
+    dirty: (git(['status', '--porcelain', '--', ':(glob)../packages/*/src/**']) ?? '') !== '',
     nats: natsVersions(),
     loadavgStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
