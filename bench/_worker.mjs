@@ -8,6 +8,7 @@
 // A role prints `READY` when it is set up and `RESULT {json}` when it has a
 // figure; the benchmark that started it stops it (SIGTERM) when it is done.
 import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SEQ_BASE, latencyUs, monoMs, payload, rawPayload, readRaw, setRawTemplate } from './_lib.mjs';
 

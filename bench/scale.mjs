@@ -9,6 +9,7 @@
 // - memory per idle TCP connection of a node process holding 10 000 of them
 //   (RSS growth of the node process after GC).
 import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers';
 import {
   InTopicsChangedMessage,
   MessageType,
