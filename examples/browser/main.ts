@@ -38,6 +38,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
+  console.error(err);
   show('error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   show('status', 'failed');
 });

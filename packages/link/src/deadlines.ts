@@ -85,9 +85,12 @@ class Deadlines {
   }
 
   private arm(at: number): void {
-    if (this.timer !== undefined) this.clear(this.timer);
+    // Called as plain functions: browsers throw "Illegal invocation" when
+    // setTimeout/clearTimeout run with another `this` than the global object.
+    const { set, clear } = this;
+    if (this.timer !== undefined) clear(this.timer);
     this.armedAt = at;
-    this.timer = this.set(this.fire, Math.max(0, at - this.now()));
+    this.timer = set(this.fire, Math.max(0, at - this.now()));
     this.referenced = true;
     if (this.live === 0) this.reference(false);
   }
