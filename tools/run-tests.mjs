@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // `npm test`: build, lint (eslint with the layering rule + tools/check-deps.mjs),
-// typecheck, the tests of tools/ (node:test) and every package's jest tests
-// (through Nx). Every phase runs even when an earlier one failed, so one run
-// shows every problem; the exit code is non-zero when any phase failed.
+// typecheck, the code of the READMEs and examples (tools/check-readme-examples.mjs),
+// the browser bundles (tools/check-browser-bundle.mjs), the API reference
+// (typedoc, warnings are errors), the packed packages installed into empty
+// projects (tools/check-packages.mjs), the tests of tools/ (node:test: the
+// tools' own tests, the examples, the browser page in headless Chromium) and
+// every package's jest tests (through Nx). Every phase runs even when an
+// earlier one failed, so one run shows every problem; the exit code is
+// non-zero when any phase failed.
 //
 // The last line is the test count, alone: `<passed> passed, <failed> failed`.
 //
-// usage: node tools/run-tests.mjs [--only build,lint,typecheck,tools,unit]
+// usage: node tools/run-tests.mjs [--only build,lint,typecheck,readme,browser,docs,packages,tools,unit]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +31,10 @@ const phases = [
   { id: 'build', title: 'build', cmd: ['npm', 'run', '-s', 'build'] },
   { id: 'lint', title: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
   { id: 'typecheck', title: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
+  { id: 'readme', title: 'readme code', cmd: [process.execPath, 'tools/check-readme-examples.mjs'] },
+  { id: 'browser', title: 'browser', cmd: [process.execPath, 'tools/check-browser-bundle.mjs'] },
+  { id: 'docs', title: 'docs', cmd: [bin('typedoc'), '--treatWarningsAsErrors', '--logLevel', 'Warn'] },
+  { id: 'packages', title: 'packages', cmd: [process.execPath, 'tools/check-packages.mjs'] },
   {
     id: 'tools',
     title: 'tools tests',
