@@ -1,6 +1,6 @@
 import { AbortError, MessageType, RawData, TimeoutError, type AddressedMessage, type Id, type Message } from '@streamtasks/link';
 import { FetchError, type Client } from '@streamtasks/client';
-import { BroadcastReceiver, BroadcastingServer, GET_TOPICS, ReceiverStoppedError } from '@streamtasks/broadcast';
+import { BroadcastReceiver, BroadcastingServer, GET_TOPICS, MAX_NAMESPACES_PER_REQUEST, ReceiverStoppedError } from '@streamtasks/broadcast';
 import { createNetwork, deferred, hex, loadBodies, nextEvent, vectorOf } from '@streamtasks/testing';
 
 const PUBLISHER = 10_000;
@@ -203,6 +203,15 @@ describe('BroadcastingServer and BroadcastReceiver', () => {
       code: 'bad_request',
       message: 'body[0]: expected a string',
     });
+  });
+
+  test('more than MAX_NAMESPACES_PER_REQUEST namespaces at once answer bad_request; the limit itself is fine', async () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `ns-${i}`);
+    await expect(listener.fetch([PUBLISHER, 102], GET_TOPICS, names(MAX_NAMESPACES_PER_REQUEST + 1), { timeout: 2000 }))
+      .rejects.toMatchObject({ code: 'bad_request' });
+    expect(allocations).toEqual([]);
+    const answer = await listener.fetch<Record<string, number>>([PUBLISHER, 102], GET_TOPICS, names(MAX_NAMESPACES_PER_REQUEST), { timeout: 2000 });
+    expect(Object.keys(answer)).toHaveLength(MAX_NAMESPACES_PER_REQUEST);
   });
 
   test.each([

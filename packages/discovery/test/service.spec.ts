@@ -3,6 +3,7 @@ import { Client } from '@streamtasks/client';
 import { MalformedRequestError } from '@streamtasks/fetch';
 import { MalformedSignalError } from '@streamtasks/signal';
 import {
+  DEFAULT_WAIT_TIMEOUT,
   DiscoveryService,
   LIGHTHOUSE_PAYLOAD,
   requestAddress,
@@ -48,6 +49,21 @@ describe('DiscoveryService', () => {
     });
     afterEach(() => {
       jest.useRealTimers();
+    });
+
+    test('a wait without a timeout of its own gives up after DEFAULT_WAIT_TIMEOUT (10 s)', async () => {
+      const net = network();
+      net.discovery.stop();
+      const client = net.connect();
+      const outcome = waitForDiscovery(client).catch((e: unknown) => e);
+      await jest.advanceTimersByTimeAsync(DEFAULT_WAIT_TIMEOUT - 1);
+      let settled = false;
+      void outcome.then(() => (settled = true));
+      await settle();
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await outcome).toBeInstanceOf(TimeoutError);
+      expect(DEFAULT_WAIT_TIMEOUT).toBe(10_000);
     });
 
     test('the lighthouse sends paused=false once, then "running" at start and every interval; stop leaves no timer', async () => {

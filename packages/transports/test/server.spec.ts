@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, connect as netConnect } from 'node:net';
 import {
   AddressedMessage,
   ConnectionClosedError,
@@ -12,11 +12,13 @@ import {
   TopicDataMessage,
 } from '@streamtasks/link';
 import {
+  DEFAULT_CLOSE_TIMEOUT,
   FrameTooLargeError,
   HandshakeRejectedError,
   SYNC_WORD,
   connect,
   createServer,
+  encodeFrame,
   encodeHello,
   type ConnectionLink,
   type TransportServer,
@@ -282,6 +284,22 @@ test('a consumer in pull mode pauses reading instead of queueing without bound, 
     expect(m.data.value.i).toBe(i);
   }
   client.close();
+});
+
+test('closeTimeout: a peer that never finishes a graceful close is cut off after it', async () => {
+  server = await createServer('tcp://127.0.0.1:0', { closeTimeout: 150 });
+  const accepted = nextEvent<[ConnectionLink]>((l) => server!.events.on('connection-accepted', l));
+  // A peer that keeps its half of the connection open and never answers the close.
+  const socket = netConnect({ host: '127.0.0.1', port: server.port!, allowHalfOpen: true });
+  socket.on('error', () => {});
+  socket.write(encodeFrame(encodeHello(new Map())));
+  await accepted;
+  const started = Date.now();
+  await server.close(); // resolves once every socket is released
+  const took = Date.now() - started;
+  expect(took).toBeGreaterThanOrEqual(100);
+  expect(took).toBeLessThan(DEFAULT_CLOSE_TIMEOUT);
+  socket.destroy();
 });
 
 test('unusable options are refused before any socket is opened', async () => {
