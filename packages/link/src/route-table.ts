@@ -13,11 +13,16 @@ const NONE: BestRoutes = Object.freeze({ first: undefined, firstCost: Infinity, 
 
 /**
  * For every id (topic or address), the links it can be reached through and
- * their costs, with the cheapest link cached for the per-message path.
+ * their costs.
+ *
+ * The routes of an id are kept as one flat array `[link, cost, link, cost,
+ * …]` in the order they were added: most ids have one route or two, and an
+ * array of two costs a fraction of a `Map` per id (a switch may hold
+ * hundreds of thousands of ids). Lookups scan it; ties keep the older route
+ * first.
  */
 export class RouteTable {
-  private readonly routes = new Map<Id, Map<Link, number>>();
-  private readonly cheapest = new Map<Id, Link>();
+  private readonly routes = new Map<Id, Array<Link | number>>();
   /**
    * Ids held down by the switch: withdrawn from its announcements for a
    * moment, with the cost they had before (see `Switch`). Routing itself
@@ -35,13 +40,27 @@ export class RouteTable {
 
   /** The cheapest link to `id`, if any. */
   best(id: Id): Link | undefined {
-    return this.cheapest.get(id);
+    const r = this.routes.get(id);
+    if (r === undefined) return undefined;
+    let best = r[0] as Link;
+    if (r.length === 2) return best;
+    let cost = r[1] as number;
+    for (let i = 2; i < r.length; i += 2) {
+      if ((r[i + 1] as number) < cost) {
+        best = r[i] as Link;
+        cost = r[i + 1] as number;
+      }
+    }
+    return best;
   }
 
   /** Cost of the cheapest route to `id` (Infinity when unknown). */
   cost(id: Id): number {
-    const link = this.cheapest.get(id);
-    return link === undefined ? Infinity : this.routes.get(id)!.get(link)!;
+    const r = this.routes.get(id);
+    if (r === undefined) return Infinity;
+    let cost = r[1] as number;
+    for (let i = 3; i < r.length; i += 2) if ((r[i] as number) < cost) cost = r[i] as number;
+    return cost;
   }
 
   ids(): IterableIterator<Id> {
@@ -50,13 +69,15 @@ export class RouteTable {
 
   /** The two cheapest distinct links to `id`; ties keep the older route first. */
   top2(id: Id): BestRoutes {
-    const links = this.routes.get(id);
-    if (!links) return NONE;
+    const r = this.routes.get(id);
+    if (r === undefined) return NONE;
     let first: Link | undefined;
     let firstCost = Infinity;
     let second: Link | undefined;
     let secondCost = Infinity;
-    for (const [link, cost] of links) {
+    for (let i = 0; i < r.length; i += 2) {
+      const link = r[i] as Link;
+      const cost = r[i + 1] as number;
       if (cost < firstCost) {
         second = first;
         secondCost = firstCost;
@@ -72,19 +93,26 @@ export class RouteTable {
 
   /** Sets (or with `cost` undefined, removes) the route to `id` through `link`. */
   set(id: Id, link: Link, cost: number | undefined): void {
-    let links = this.routes.get(id);
-    if (cost === undefined) {
-      if (!links || !links.delete(link)) return;
-      if (links.size === 0) {
-        this.routes.delete(id);
-        this.cheapest.delete(id);
-        return;
+    const r = this.routes.get(id);
+    let at = -1;
+    if (r !== undefined) {
+      for (let i = 0; i < r.length; i += 2) {
+        if (r[i] === link) {
+          at = i;
+          break;
+        }
       }
-    } else {
-      if (!links) this.routes.set(id, (links = new Map()));
-      links.set(link, cost);
     }
-    const best = this.top2(id).first;
-    if (best) this.cheapest.set(id, best);
+    if (cost === undefined) {
+      if (r === undefined || at < 0) return;
+      if (r.length === 2) this.routes.delete(id);
+      else r.splice(at, 2);
+    } else if (r === undefined) {
+      this.routes.set(id, [link, cost]);
+    } else if (at >= 0) {
+      r[at + 1] = cost;
+    } else {
+      r.push(link, cost);
+    }
   }
 }
