@@ -317,6 +317,8 @@ function readPricedIds(r: MsgpackReader, what: string): PricedId[] {
   return out;
 }
 
+const reader = new MsgpackReader(new Uint8Array(0));
+
 /**
  * Decodes one message from its bytes (without stream framing). The structure
  * is validated as strictly as a Python peer does it: types 0–2 must have
@@ -328,7 +330,8 @@ function readPricedIds(r: MsgpackReader, what: string): PricedId[] {
  */
 export function decodeMessage(bytes: Uint8Array): WireMessage {
   try {
-    const r = new MsgpackReader(bytes);
+    // Decoding never re-enters itself (it runs no user code): one reader serves every call.
+    const r = reader.reset(bytes);
     const fast = decodeCanonical(r);
     if (fast !== undefined) return fast;
     r.pos = 0;

@@ -37,13 +37,23 @@ export class MsgpackReader {
   private dataView: DataView | undefined;
 
   /** Where reading began: positions in errors count from here. */
-  private readonly origin: number;
+  private origin: number;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf;
     this.pos = start;
     this.end = end;
     this.origin = start;
+  }
+
+  /** Starts reading another buffer (a reader can be reused instead of allocating one per input). */
+  reset(buf: Uint8Array, start = 0, end = buf.length): this {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+    this.origin = start;
+    this.dataView = undefined;
+    return this;
   }
 
   /** Created on first use only (floats, 64-bit integers): most messages never need one. */
@@ -322,9 +332,12 @@ export function decodeValue(bytes: Uint8Array): unknown {
   return decodeValueRange(bytes, 0, bytes.length);
 }
 
+// Decoding never re-enters itself (it runs no user code): one reader serves every call.
+const shared = new MsgpackReader(new Uint8Array(0));
+
 /** Decodes the one complete MessagePack value in `bytes[start, end)`. @internal */
 export function decodeValueRange(bytes: Uint8Array, start: number, end: number): unknown {
-  const reader = new MsgpackReader(bytes, start, end);
+  const reader = shared.reset(bytes, start, end);
   const value = reader.value();
   if (reader.pos !== reader.end) reader.fail(`${reader.end - reader.pos} trailing bytes`);
   return value;
