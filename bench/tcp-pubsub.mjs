@@ -35,8 +35,9 @@ async function finish(server, pub, sub) {
     const before = cpuSnapshot({ publisher: pub, server, subscriber: sub });
     const r = await sub.result(120_000);
     r.cpu = cpuPerOp(before, r.received);
-    if (r.received !== r.expected) r.note = `only ${r.received} of ${r.expected} messages arrived`;
-    if (r.outOfOrder) r.note = `${r.outOfOrder} messages out of order`;
+    // A run that lost or reordered messages has no valid figure.
+    if (r.received !== r.expected) throw new Error(`only ${r.received} of ${r.expected} messages arrived`);
+    if (r.outOfOrder) throw new Error(`${r.outOfOrder} messages arrived out of order`);
     return r;
   } finally {
     await stopAll(pub, server, sub);
