@@ -16,14 +16,17 @@ import { fileURLToPath } from 'node:url';
 import { extractBlocks, markdownFiles } from './check-readme-examples.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const LIMIT_MS = 30_000;
 const built = existsSync(path.join(root, 'packages', 'cli', 'dist', 'index.js'));
 
-/** Runs a TypeScript file with tsx; resolves with { code, output } (code null when it was stopped). */
+/**
+ * Runs a TypeScript file with tsx (as `npx tsx FILE` does, in one process:
+ * `node --import tsx FILE`); resolves with { code, output } (code null when
+ * it was stopped).
+ */
 function runTs(file, env = {}) {
   return new Promise((resolve) => {
-    execFile(tsx, [file], { cwd: root, timeout: LIMIT_MS, killSignal: 'SIGKILL', env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', file], { cwd: root, timeout: LIMIT_MS, killSignal: 'SIGKILL', env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       resolve({ code, output: `${stdout}${stderr}` });
     });
