@@ -50,3 +50,4 @@ export {
   type FetchRequestPayload,
   type FetchResponsePayload,
 } from './fetch-protocol.js';
+export { DescriptorRoutes, type BodyCheck, type DescriptorRoute } from './routes.js';

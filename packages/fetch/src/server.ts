@@ -1,5 +1,6 @@
 import { Emitter, RawData, type AddressedMessage, type Id } from '@streamtasks/link';
 import {
+  DescriptorRoutes,
   Ports,
   fetchResponsePayload,
   parseFetchRequest,
@@ -53,10 +54,6 @@ export interface FetchServerEvents {
   'handler-error': [error: unknown, descriptor: string];
 }
 
-interface Route {
-  readonly handler: FetchHandler<unknown, unknown>;
-  readonly validate: Check<unknown> | undefined;
-}
 
 /**
  * Serves fetch requests on a client's port (default 100) with routes by
@@ -78,7 +75,7 @@ export class FetchServer {
   readonly client: Client;
   readonly port: number;
   readonly events = new Emitter<FetchServerEvents>();
-  private readonly routes = new Map<string, Route>();
+  private readonly routes = new DescriptorRoutes<FetchHandler<unknown, unknown>>();
   private stopListening: (() => void) | undefined;
   private controller: AbortController | undefined;
   private inFlight = 0;
@@ -110,11 +107,7 @@ export class FetchServer {
     handlerOrOptions: FetchHandler<unknown, unknown> | RouteOptions<unknown>,
     maybeHandler?: FetchHandler<unknown, unknown>,
   ): this {
-    const [handler, options] = typeof handlerOrOptions === 'function'
-      ? [handlerOrOptions, {} as RouteOptions<unknown>]
-      : [maybeHandler, handlerOrOptions];
-    if (typeof handler !== 'function') throw new TypeError(`route ${JSON.stringify(descriptor)} needs a handler function`);
-    this.routes.set(descriptor, { handler, validate: options.validate });
+    this.routes.set(descriptor, handlerOrOptions as FetchHandler<unknown, unknown> | RouteOptions<unknown>, maybeHandler);
     return this;
   }
 

@@ -1,5 +1,5 @@
 import { Emitter, type AddressedMessage } from '@streamtasks/link';
-import { Ports, type Client } from '@streamtasks/client';
+import { DescriptorRoutes, Ports, type Client } from '@streamtasks/client';
 import { MalformedSignalError } from './errors.js';
 import { parseSignal } from './protocol.js';
 
@@ -28,10 +28,6 @@ export interface SignalServerEvents {
   'unknown-descriptor': [descriptor: string, body: unknown];
 }
 
-interface Route {
-  readonly handler: SignalHandler<unknown>;
-  readonly validate: ((value: unknown, path?: string) => unknown) | undefined;
-}
 
 /**
  * Receives signals (fire-and-forget messages `{descriptor, body}`) on a
@@ -50,7 +46,7 @@ export class SignalServer {
   readonly client: Client;
   readonly port: number;
   readonly events = new Emitter<SignalServerEvents>();
-  private readonly routes = new Map<string, Route>();
+  private readonly routes = new DescriptorRoutes<SignalHandler<unknown>>();
   private stopListening: (() => void) | undefined;
 
   constructor(client: Client, options: SignalServerOptions = {}) {
@@ -70,11 +66,7 @@ export class SignalServer {
     handlerOrOptions: SignalHandler<unknown> | SignalRouteOptions<unknown>,
     maybeHandler?: SignalHandler<unknown>,
   ): this {
-    const [handler, options] = typeof handlerOrOptions === 'function'
-      ? [handlerOrOptions, {} as SignalRouteOptions<unknown>]
-      : [maybeHandler, handlerOrOptions];
-    if (typeof handler !== 'function') throw new TypeError(`route ${JSON.stringify(descriptor)} needs a handler function`);
-    this.routes.set(descriptor, { handler, validate: options.validate });
+    this.routes.set(descriptor, handlerOrOptions as SignalHandler<unknown> | SignalRouteOptions<unknown>, maybeHandler);
     return this;
   }
 
