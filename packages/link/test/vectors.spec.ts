@@ -125,7 +125,10 @@ describe('messages.json', () => {
     });
 
     test('re-encoding the decoded message gives the same message', () => {
-      const again = encodeMessage(decodeMessage(bytes));
+      const decoded = decodeMessage(bytes);
+      // Drop the kept wire bytes, so the codec really encodes the message anew.
+      if (decoded.type === MessageType.TopicData || decoded.type === MessageType.Addressed) decoded.wire = undefined;
+      const again = encodeMessage(decoded);
       if (unordered.length === 0) expect(toHex(again)).toBe(example.hex);
       expect(normalize(fieldsOf(decodeMessage(again)), unordered)).toEqual(normalize(expectedFields(example), unordered));
     });
