@@ -23,6 +23,9 @@ export function size(full, quick, env) {
   return QUICK ? quick : full;
 }
 
+/** Figures one benchmark module records for a later one in the same run (e.g. `nats-saturation`: NATS's pub/sub rates). */
+export const measured = new Map();
+
 // ---- statistics ---------------------------------------------------------
 
 /** The p-th percentile (0–100) of an ascending-sorted array (nearest rank). */

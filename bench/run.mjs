@@ -7,9 +7,9 @@
 // a name filter or --quick writes to bench/results/tmp/ instead.
 //
 // usage: node --expose-gc bench/run.mjs [--quick] [--only NAME[,NAME]]... [--runs N] [NAME...]
-//   --quick          smaller workloads, no warm-up runs (a minute or two)
+//   --quick          smaller workloads, one run per figure, no warm-up runs (under two minutes)
 //   --only NAME      only benchmarks whose name or file contains NAME (repeatable, or comma-separated)
-//   --runs N         runs per figure (default 3; BENCH_RUNS)
+//   --runs N         runs per figure (default 3, 1 with --quick; BENCH_RUNS)
 //   BENCH_WARMUP=n   untimed runs of each in-process case first (default 1, 0 with --quick)
 //   BENCH_TIMEOUT=ms a measurement without a result by then fails (default 180 000)
 import { readdirSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
@@ -38,7 +38,7 @@ if (opts.help) {
 }
 if (opts.quick) process.env.BENCH_QUICK = '1';
 const QUICK = opts.quick;
-const RUNS = Math.max(1, Number(opts.runs ?? process.env.BENCH_RUNS ?? 3));
+const RUNS = Math.max(1, Number(opts.runs ?? process.env.BENCH_RUNS ?? (QUICK ? 1 : 3)));
 const WARMUP = Math.max(0, Number(process.env.BENCH_WARMUP ?? (QUICK ? 0 : 1)));
 const filters = [...opts.only.flatMap((s) => s.split(',')), ...positionals].map((s) => s.trim()).filter(Boolean);
 /** A measurement that takes longer than this fails (its child processes are killed). */
@@ -168,7 +168,7 @@ function summarize(m, kase, samples) {
     max: Math.max(...figures),
     samples: figures.map((x) => (isRate ? Math.round(x) : Math.round(x * 1000) / 1000)),
   };
-  for (const key of ['p50', 'p99']) {
+  for (const key of ['p50', 'p99', 'p999']) {
     const xs = samples.map((s) => s[key]).filter((x) => typeof x === 'number');
     if (xs.length) {
       out[key] = median(xs);
@@ -183,6 +183,7 @@ function summarize(m, kase, samples) {
   const notes = samples.map((s) => s.note).filter(Boolean);
   if (notes.length) out.note = notes[notes.length - 1];
   if (kase.target) out.target = kase.target;
+  if (kase.limit) out.limit = kase.limit;
   return out;
 }
 
@@ -210,6 +211,31 @@ function judge(row) {
     parts.push('p50 ≤ NATS');
     if (row.nats?.p50 === undefined || row.st.p50 === undefined) judged = false;
     else met &&= row.st.p50 <= row.nats.p50;
+  }
+  if (t.maxRatio !== undefined) {
+    parts.push(`≤ ${t.maxRatio.toFixed(2)}× NATS`);
+    if (row.ratio === undefined) judged = false;
+    else met &&= row.ratio <= t.maxRatio;
+  }
+  if (t.p99) {
+    parts.push('p99 ≤ NATS');
+    if (row.nats?.p99 === undefined || row.st.p99 === undefined) judged = false;
+    else met &&= row.st.p99 <= row.nats.p99;
+  }
+  if (t.p50Max !== undefined) {
+    parts.push(`p50 ≤ ${formatLatency(t.p50Max)}`);
+    met &&= row.st.p50 !== undefined && row.st.p50 <= t.p50Max;
+  }
+  if (t.ofLimit !== undefined) {
+    parts.push(`≥ ${Math.round(t.ofLimit * 100)} % of limit`);
+    if (row.ofLimit === undefined) judged = false;
+    else met &&= row.ofLimit >= t.ofLimit;
+  }
+  if (t.minAgainst !== undefined) {
+    parts.push(`≥ ${t.minFactor.toFixed(2)}× ${t.minAgainst}`);
+    const base = row.siblings.find((r) => r.case === t.minAgainst);
+    if (!base) judged = false;
+    else met &&= row.st.median >= base.median * t.minFactor;
   }
   if (t.flatAgainst !== undefined) {
     parts.push(`≤ ${t.flatFactor.toFixed(2)}× ${t.flatAgainst}`);
@@ -312,7 +338,12 @@ async function main() {
       const st = mine.find((r) => r.workload === w && r.system !== 'nats');
       const nats = mine.find((r) => r.workload === w && r.system === 'nats');
       const ratio = st?.median !== undefined && nats?.median !== undefined ? st.median / nats.median : undefined;
-      const row = { benchmark: m.name, workload: w, st, nats, ratio, siblings: mine.filter((r) => r.system !== 'nats' && r.median !== undefined) };
+      // TCP rows name the row of the bare pipeline (tcp-limit) that is their limit.
+      const limitOf = (r) => {
+        const limit = r?.limit && results.find((x) => x.benchmark === 'tcp-limit' && x.workload === r.limit && x.median !== undefined);
+        return limit && r.median !== undefined ? r.median / limit.median : undefined;
+      };
+      const row = { benchmark: m.name, workload: w, st, nats, ratio, ofLimit: limitOf(st), natsOfLimit: limitOf(nats), siblings: mine.filter((r) => r.system !== 'nats' && r.median !== undefined) };
       const { text, met } = judge(row);
       row.targetText = text;
       row.met = met;
@@ -320,30 +351,38 @@ async function main() {
         st.targetText = text;
         st.met = met;
         if (ratio !== undefined) st.vsNats = ratio;
+        if (row.ofLimit !== undefined) st.ofLimit = row.ofLimit;
       }
       rows.push(row);
     }
   }
 
   const cell = (r) => {
-    if (!r) return ['', '', '', ''];
-    if (r.skipped) return ['skipped', '', '', ''];
-    if (r.failed) return ['failed', '', '', ''];
+    if (!r) return ['', '', '', '', ''];
+    if (r.skipped) return ['skipped', '', '', '', ''];
+    if (r.failed) return ['failed', '', '', '', ''];
     const isRate = r.kind === 'rate';
     return [
       formatFigure(r.median, r.unit, isRate),
       isRate ? `${formatRate(r.min)}–${formatRate(r.max)}` : `${formatValue(r.min)}–${formatValue(r.max)}`,
       formatLatency(r.p50),
       formatLatency(r.p99),
+      formatLatency(r.p999),
     ];
   };
-  const header = ['benchmark', 'workload', 'streamtasks', 'min–max', 'p50', 'p99', 'NATS', 'min–max', 'p50', 'p99', 'ratio', 'target', 'met'];
+  const percent = (x) => (x === undefined ? '' : `${x >= 0.1 ? Math.round(x * 100) : (x * 100).toFixed(1)} %`);
+  const ofLimit = (row) => [percent(row.ofLimit), row.natsOfLimit === undefined ? '' : `NATS ${percent(row.natsOfLimit)}`].filter(Boolean).join(', ');
+  const cpu = (r) => (r?.cpuUsPerOp ? Object.values(r.cpuUsPerOp).join(' / ') : '');
+  const cpuCell = (row) => [cpu(row.st), row.nats?.cpuUsPerOp ? `NATS ${cpu(row.nats)}` : ''].filter(Boolean).join(', ');
+  const header = ['benchmark', 'workload', 'streamtasks', 'min–max', 'p50', 'p99', 'p99.9', 'NATS', 'min–max', 'p50', 'p99', 'p99.9', 'ratio', 'of limit', 'CPU µs/msg', 'target', 'met'];
   const table = rows.map((row) => [
     row.benchmark,
     row.st?.system === 'reference' ? `${row.workload} (reference)` : row.workload,
     ...cell(row.st),
     ...cell(row.nats),
     row.ratio !== undefined ? `${row.ratio.toFixed(2)}×` : '',
+    ofLimit(row),
+    cpuCell(row),
     row.targetText,
     row.met === undefined ? '' : row.met ? 'yes' : 'NO',
   ]);
@@ -377,12 +416,13 @@ async function main() {
       `NATS: ${info.nats.server}, client ${info.nats.client}. Load average ${info.loadavgStart.join(' / ')} at the start, ${info.loadavgEnd.join(' / ')} at the end.`,
     '',
     `Each figure is the median of ${RUNS} runs (min–max beside it)${WARMUP ? `, after ${WARMUP} untimed warm-up run(s) of the in-process cases` : ''}; ` +
-      `p50/p99 are the medians of the runs' percentiles. Ratio = streamtasks / NATS. Produced by \`npm run bench${QUICK ? ' -- --quick' : ''}\` in ${seconds.toFixed(0)} s.`,
+      `p50/p99/p99.9 are the medians of the runs' percentiles. Ratio = streamtasks / NATS; of limit = the figure over the matching row of the bare TCP pipeline (tcp-limit); ` +
+      `CPU µs/msg = publisher / server / subscriber (or requester / server / responder). Produced by \`npm run bench${QUICK ? ' -- --quick' : ''}\` in ${seconds.toFixed(0)} s.`,
     '',
     ...modules.filter((m) => m.description).map((m) => `- **${m.name}**: ${m.description}`),
     '',
     `| ${header.join(' | ')} |`,
-    `| ${header.map((_, i) => (i >= 2 && i <= 10 ? '---:' : '---')).join(' | ')} |`,
+    `| ${header.map((_, i) => (i >= 2 && i < header.indexOf('target') ? '---:' : '---')).join(' | ')} |`,
     ...table.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
     '',
     ...[...skipped].map(([reason, which]) => `Skipped ${which.length} case(s): ${reason}.`),

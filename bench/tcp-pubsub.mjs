@@ -9,7 +9,8 @@
 // queueing of a publisher that sends as fast as it is allowed to). The CPU
 // time each of the three processes spent per message is recorded too: on a
 // loaded machine it moves less than the wall-clock figures.
-import { cpuPerOp, cpuSnapshot, natsUnavailable, size, startNatsServer, startStreamtasksNode, startWorker, stopAll } from './_lib.mjs';
+import { cpuPerOp, cpuSnapshot, measured, natsUnavailable, size, startNatsServer, startStreamtasksNode, startWorker, stopAll } from './_lib.mjs';
+import { LIMIT } from './tcp-limit.mjs';
 
 const MESSAGES = size(1_000_000, 200_000, 'BENCH_MESSAGES');
 /**
@@ -52,20 +53,23 @@ async function streamtasks(raw) {
   return finish(node, pub, sub);
 }
 
-async function nats(raw) {
+/** NATS pub/sub at full speed; the encoded rates are kept in `measured` for tcp-latency. */
+export async function measureNats(raw, messages = MESSAGES) {
   const { child: server, url } = await startNatsServer();
-  const sub = startWorker('nats-sub', { url, subject: 'bench.pubsub', count: MESSAGES, raw });
+  const sub = startWorker('nats-sub', { url, subject: 'bench.pubsub', count: messages, raw });
   await sub.waitFor(/^READY/);
-  const pub = startWorker('nats-pub', { url, subject: 'bench.pubsub', count: MESSAGES, flushEvery: NATS_FLUSH_EVERY, raw });
-  return finish(server, pub, sub);
+  const pub = startWorker('nats-pub', { url, subject: 'bench.pubsub', count: messages, flushEvery: NATS_FLUSH_EVERY, raw });
+  const r = await finish(server, pub, sub);
+  if (!raw) measured.set('nats-saturation', [...(measured.get('nats-saturation') ?? []), r.ops / r.seconds]);
+  return r;
 }
 
 const count = `${MESSAGES >= 1e6 ? `${MESSAGES / 1e6} M` : `${MESSAGES / 1e3} k`} × 100 B`;
 const encoded = `${count}, encoded`;
 const raw = `${count}, raw bytes`;
 export const cases = [
-  { name: 'streamtasks', workload: encoded, run: () => streamtasks(false), target: { ratio: 1.0 } },
-  { name: 'NATS', workload: encoded, system: 'nats', run: () => nats(false), skip: natsUnavailable },
-  { name: 'streamtasks raw', workload: raw, run: () => streamtasks(true), target: { ratio: 1.0 } },
-  { name: 'NATS raw', workload: raw, system: 'nats', run: () => nats(true), skip: natsUnavailable },
+  { name: 'streamtasks', workload: encoded, run: () => streamtasks(false), target: { rate: 1_000_000, ratio: 2.5, ofLimit: 0.25 }, limit: LIMIT.small },
+  { name: 'NATS', workload: encoded, system: 'nats', run: () => measureNats(false), skip: natsUnavailable, limit: LIMIT.small },
+  { name: 'streamtasks raw', workload: raw, run: () => streamtasks(true), target: { ratio: 1.0 }, limit: LIMIT.small },
+  { name: 'NATS raw', workload: raw, system: 'nats', run: () => measureNats(true), skip: natsUnavailable, limit: LIMIT.small },
 ];

@@ -53,4 +53,4 @@ async function run() {
   }
 }
 
-export const cases = [{ name: 'OutTopic → InTopic', run, target: { rate: 1.5e6 } }];
+export const cases = [{ name: 'OutTopic → InTopic', run, target: { rate: 3e6 } }];
