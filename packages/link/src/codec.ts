@@ -263,11 +263,21 @@ function readBool(r: MsgpackReader): boolean {
   const b = r.u8();
   if (b === 0xc3) return true;
   if (b === 0xc2) return false;
-  // Python peers (pydantic) also take the integers 0 and 1 as booleans.
+  // Python peers (pydantic) also take the numbers 0 and 1 as booleans. Only a
+  // number is read to find out: a container, string or bin here is rejected
+  // from its first byte, never decoded.
   r.pos--;
+  if (!isNumberByte(b)) return r.fail('paused is not a boolean');
+  const start = r.pos;
   const v = r.value(1);
   if (v === 0 || v === 1) return v === 1;
+  r.pos = start;
   return r.fail('paused is not a boolean');
+}
+
+/** True for the first byte of a MessagePack integer or float (fixints, 0xca–0xd3). */
+function isNumberByte(b: number): boolean {
+  return b < 0x80 || b >= 0xe0 || (b >= 0xca && b <= 0xd3);
 }
 
 /**

@@ -248,16 +248,18 @@ export class MsgpackReader {
 
   private map(length: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
     if (depth >= MAX_DECODE_DEPTH) this.fail(`nesting deeper than ${MAX_DECODE_DEPTH}`);
+    // Each entry takes at least two bytes (a key and a value).
     if (length * 2 > this.end - this.pos) this.fail(`map of ${length} entries is longer than the input`);
-    const start = this.pos;
     const obj: Record<string, unknown> = {};
+    // The wire order of the keys, kept only once a key could be an array
+    // index: an object lists those first, in numeric order, so its own order
+    // would no longer be the wire order if the map turns into a `Map`.
+    let order: string[] | undefined;
     for (let i = 0; i < length; i++) {
       const key = this.key(depth + 1);
-      if (typeof key !== 'string') {
-        // Read the map again as a Map: an object would reorder integer-like keys.
-        this.pos = start;
-        return this.mapWithOtherKeys(length, depth);
-      }
+      if (typeof key !== 'string') return this.continueAsMap(obj, order, key, i, length, depth);
+      if (order !== undefined) order.push(key);
+      else if (key.charCodeAt(0) <= 0x39) (order = Object.keys(obj)).push(key); // '0'–'9' or below: maybe an index
       const v = this.value(depth + 1);
       if (key === '__proto__') {
         Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
@@ -268,10 +270,25 @@ export class MsgpackReader {
     return obj;
   }
 
-  /** Reads a map whose keys are not all strings as a `Map`, in wire order. */
-  private mapWithOtherKeys(length: number, depth: number): Map<unknown, unknown> {
+  /**
+   * Finishes a map whose entry `index` has a key that is not a string, as a
+   * `Map` in wire order: the entries read so far move over from `obj` and the
+   * rest are read straight into the `Map`. Nothing is read twice, so the cost
+   * stays linear however deeply such maps nest.
+   */
+  private continueAsMap(
+    obj: Record<string, unknown>,
+    order: string[] | undefined,
+    firstKey: unknown,
+    index: number,
+    length: number,
+    depth: number,
+  ): Map<unknown, unknown> {
     const out = new Map<unknown, unknown>();
-    for (let i = 0; i < length; i++) {
+    // Duplicate keys: the first position and the last value, as a `Map` keeps them.
+    for (const k of order ?? Object.keys(obj)) out.set(k, obj[k]);
+    out.set(firstKey, this.value(depth + 1));
+    for (let i = index + 1; i < length; i++) {
       const key = this.value(depth + 1);
       out.set(key, this.value(depth + 1));
     }
