@@ -49,7 +49,9 @@ export {
 } from './messages.js';
 export { RawData } from './raw-data.js';
 export { allocBytes, copyBytes } from './bytes.js';
-export { decodeMessage, encodeMessage, validateMessage } from './codec.js';
+export { decodeMessage } from './codec/decode.js';
+export { encodeMessage } from './codec/encode.js';
+export { validateMessage } from './codec/validate.js';
 export { MAX_DECODE_DEPTH, decodeValue, MsgpackReader } from './msgpack/decoder.js';
 export { MAX_ENCODE_DEPTH, encodeValue, MsgpackWriter } from './msgpack/encoder.js';
 export { Emitter, type EventMap } from './emitter.js';

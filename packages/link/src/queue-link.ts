@@ -1,4 +1,6 @@
-import { decodeMessage, encodeMessage, validateMessage } from './codec.js';
+import { decodeMessage } from './codec/decode.js';
+import { encodeMessage } from './codec/encode.js';
+import { validateMessage } from './codec/validate.js';
 import { SlowConsumerError } from './errors.js';
 import { Link, type LinkOptions } from './link.js';
 import type { Message } from './messages.js';
