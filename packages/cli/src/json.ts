@@ -7,8 +7,26 @@
 const BIG_INT_LITERAL = /^-?[0-9]+$/;
 
 /**
+ * Deepest nesting of arrays and objects read (as deep as a MessagePack value
+ * may be: anything deeper could not be sent). Deeper text is a SyntaxError
+ * before it is parsed, so no recursion depends on the input.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/**
+ * Most digits of an integer literal read exactly. 2^64 has 20 digits, so
+ * every id and integer the network carries fits with room to spare; a longer
+ * literal is a SyntaxError, because turning digits into a `bigint` costs
+ * time that grows with the square of their number.
+ */
+export const MAX_INTEGER_DIGITS = 40;
+
+/**
  * Parses JSON text. Integer literals that a `number` cannot hold exactly
- * become `bigint`; `{"$bin": "<hex>"}` becomes a `Uint8Array`.
+ * become `bigint`; `{"$bin": "<hex>"}` becomes a `Uint8Array`. Throws a
+ * `SyntaxError` for invalid JSON, for nesting deeper than
+ * {@link MAX_JSON_DEPTH} and for integers of more than
+ * {@link MAX_INTEGER_DIGITS} digits. Takes time linear in the text.
  */
 export function parseJson(text: string): unknown {
   const marked = markBigIntegers(text);
@@ -21,10 +39,14 @@ export function parseJson(text: string): unknown {
 
 const BIG_MARK = '\u0000bigint:';
 
-/** Wraps integer literals beyond 2^53 in marked strings, leaving string contents untouched. */
+/**
+ * Wraps integer literals beyond 2^53 in marked strings, leaving string
+ * contents untouched, and checks the nesting depth. One pass over the text.
+ */
 function markBigIntegers(text: string): string {
   let out = '';
   let i = 0;
+  let depth = 0;
   while (i < text.length) {
     const c = text[i]!;
     if (c === '"') {
@@ -34,18 +56,33 @@ function markBigIntegers(text: string): string {
       i = j + 1;
     } else if (c === '-' || (c >= '0' && c <= '9')) {
       let j = i + 1;
-      while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++;
+      while (j < text.length && isNumberChar(text.charCodeAt(j))) j++;
       const literal = text.slice(i, j);
-      out += BIG_INT_LITERAL.test(literal) && !Number.isSafeInteger(Number(literal))
-        ? JSON.stringify(BIG_MARK + literal)
-        : literal;
+      if (BIG_INT_LITERAL.test(literal) && !Number.isSafeInteger(Number(literal))) {
+        if (literal.length - (literal.startsWith('-') ? 1 : 0) > MAX_INTEGER_DIGITS) {
+          throw new SyntaxError(`integer literal at position ${i} has more than ${MAX_INTEGER_DIGITS} digits`);
+        }
+        out += JSON.stringify(BIG_MARK + literal);
+      } else {
+        out += literal;
+      }
       i = j;
     } else {
+      if (c === '[' || c === '{') {
+        if (++depth > MAX_JSON_DEPTH) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} at position ${i}`);
+      } else if (c === ']' || c === '}') {
+        depth--;
+      }
       out += c;
       i++;
     }
   }
   return out;
+}
+
+/** 0-9 . e E + - : what a JSON number literal is made of. */
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
 }
 
 function isBinForm(value: unknown): value is { $bin: string } {
