@@ -315,7 +315,10 @@ export class Client {
     return this.names.get(name);
   }
 
-  /** Records (or with `undefined`, forgets) a name's address in the cache. */
+  /**
+   * Records (or with `undefined`, forgets) a name's address in the cache.
+   * Entries of an address the network withdraws are dropped by themselves.
+   */
   cacheAddressName(name: string, address: Id | undefined): void {
     if (address === undefined) this.names.delete(name);
     else this.names.set(name, toId(address));
@@ -343,6 +346,11 @@ export class Client {
     const id = toId(address as number | bigint);
     this.names.set(name, id);
     return id;
+  }
+
+  /** Drops the cached names of an address the network withdrew: their holder is gone. */
+  private forgetNamesOf(address: Id): void {
+    for (const [name, holder] of this.names) if (holder === address) this.names.delete(name);
   }
 
   private async resolveAddressNameOrThrow(name: string, options?: FetchOptions): Promise<Id> {
@@ -465,6 +473,9 @@ export class Client {
       case MessageType.InTopicsChanged:
         for (const t of message.add) this.notifyTopic(t, (l) => l.requested?.(true, t));
         for (const t of message.remove) this.notifyTopic(t, (l) => l.requested?.(false, t));
+        break;
+      case MessageType.AddressesChangedRecv:
+        for (const { id } of message.remove) if (!this.link.addresses.has(id)) this.forgetNamesOf(id);
         break;
       case MessageType.OutTopicsChangedRecv:
         for (const p of message.remove) this.notifyTopic(p.id, (l) => l.cost?.(this.link.outTopics.get(p.id), p.id));

@@ -56,6 +56,7 @@ export {
   waitForAddressName,
   type AddressNameRegistration,
   type AddressNameTrackerEvents,
+  type RegisterAddressNameOptions,
 } from './names.js';
 export {
   deleteTopicSpace,

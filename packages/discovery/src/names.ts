@@ -16,16 +16,32 @@ export function resolveAddressName(client: Client, name: string, options?: WaitO
   return client.resolveAddressName(name, options);
 }
 
+/** Options of {@link registerAddressName}. */
+export interface RegisterAddressNameOptions extends WaitOptions {
+  /**
+   * Take the name even when another reachable address holds it (default
+   * false: such a registration fails with a `bad_request` FetchError).
+   */
+  replace?: boolean;
+}
+
 /**
  * Registers `name` for `address` (default: the client's own address) with
  * discovery and caches it. Discovery announces it on the broadcast namespace
  * `address-name/registered`. Names must not contain `:` nor start with a digit.
+ *
+ * A name held by another address that is still reachable is refused (a
+ * `FetchError` with code `bad_request`) unless `options.replace` is set, or
+ * the client registering it is the holder. A name whose holder left the
+ * network was already released by discovery and is free.
  */
-export async function registerAddressName(client: Client, name: string, address?: Id, options?: WaitOptions): Promise<Id> {
+export async function registerAddressName(client: Client, name: string, address?: Id, options?: RegisterAddressNameOptions): Promise<Id> {
   validateAddressName(name);
   const target = address ?? client.address;
   if (target === undefined) throw new NoAddressError('registerAddressName needs an address: give one or set the client\'s');
-  await client.fetch(DISCOVERY_FETCH, DiscoveryDescriptors.REGISTER_ADDRESS_NAME, { address_name: name, address: target }, options);
+  // `replace` is sent only when set: the body stays the one Python clients send.
+  const body = options?.replace ? { address_name: name, address: target, replace: true } : { address_name: name, address: target };
+  await client.fetch(DISCOVERY_FETCH, DiscoveryDescriptors.REGISTER_ADDRESS_NAME, body, { timeout: options?.timeout, signal: options?.signal });
   client.cacheAddressName(name, target);
   return target;
 }
@@ -65,7 +81,7 @@ export async function registerAddressNameScoped(
   client: Client,
   name: string,
   address?: Id,
-  options?: WaitOptions,
+  options?: RegisterAddressNameOptions,
 ): Promise<AddressNameRegistration> {
   const registered = await registerAddressName(client, name, address, options);
   let active = true;

@@ -50,7 +50,12 @@ export const Bodies = {
   addressesCreated: check.object({ addresses: ids, request_id: check.id() }),
   topics: check.object({ topics: ids }),
   addressName: check.object({ address_name: check.string() }),
-  registerAddressName: check.object({ address_name: check.string(), address: check.nullable(check.id()) }),
+  registerAddressName: check.object({
+    address_name: check.string(),
+    address: check.nullable(check.id()),
+    /** Not sent by Python clients: take a name another reachable address holds. */
+    replace: check.optional(check.boolean()),
+  }),
   resolvedAddress: check.object({ address: check.nullable(check.id()) }),
   nameAnnouncement: check.object({ address_name: check.string(), address: check.nullable(check.id()) }),
   topicSpaceId: check.object({ id: check.id() }),

@@ -1,5 +1,5 @@
 import type { Id } from '@streamtasks/link';
-import { Topics, validateAddressName, type Client } from '@streamtasks/client';
+import { DISCOVERY_ADDRESS, Topics, validateAddressName, type Client } from '@streamtasks/client';
 import { FetchRequestError, type FetchServer } from '@streamtasks/fetch';
 import type { SignalServer } from '@streamtasks/signal';
 import type { BroadcastingServer } from '@streamtasks/broadcast';
@@ -11,6 +11,27 @@ export interface RouteContext {
   readonly client: Client;
   readonly state: DiscoveryState;
   readonly broadcasts: BroadcastingServer;
+}
+
+/**
+ * Whether the address holding a name can still be reached: discovery's link
+ * knows a route to it. Address 0 (discovery itself) is always reachable.
+ */
+function isReachable(ctx: RouteContext, address: Id): boolean {
+  return address === DISCOVERY_ADDRESS || ctx.client.link.addresses.has(address);
+}
+
+/**
+ * Drops every name `address` holds and announces each release, so caches
+ * that follow the announcements forget them. Called when the network
+ * withdraws the address (its holder closed its link, crashed or moved).
+ */
+export function releaseNamesOf(ctx: RouteContext, address: Id): void {
+  for (const [name, holder] of [...ctx.state.names]) {
+    if (holder !== address) continue;
+    ctx.state.names.delete(name);
+    announceName(ctx, name, null);
+  }
 }
 
 function topicSpaceAnswer(space: TopicSpace): { id: Id; topic_id_map: Array<[Id, Id]> } {
@@ -39,8 +60,20 @@ export function installFetchRoutes(server: FetchServer, ctx: RouteContext): void
     .route(D.RESOLVE_ADDRESS_NAME, { validate: Bodies.addressName }, ({ body }) => ({
       address: state.names.get(body.address_name) ?? null,
     }))
-    .route(D.REGISTER_ADDRESS_NAME, { validate: Bodies.registerAddressName }, ({ body }) => {
+    .route(D.REGISTER_ADDRESS_NAME, { validate: Bodies.registerAddressName }, ({ body, returnAddress }) => {
       const name = checkedName(body.address_name);
+      const holder = state.names.get(name);
+      // A name moves only when its holder asks, when the holder is gone, or when the
+      // registration says `replace`: a second service never takes it silently.
+      if (
+        body.address !== null && holder !== undefined && holder !== body.address && holder !== returnAddress
+        && body.replace !== true && isReachable(ctx, holder)
+      ) {
+        throw FetchRequestError.badRequest(
+          `address name ${JSON.stringify(name)} is held by address ${String(holder)}, which is reachable; `
+          + 'unregister it first or register with replace',
+        );
+      }
       if (body.address === null) state.names.delete(name);
       else state.names.set(name, body.address);
       announceName(ctx, name, body.address);

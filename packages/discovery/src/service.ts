@@ -1,9 +1,9 @@
-import { Emitter, type Id, type Link } from '@streamtasks/link';
+import { Emitter, MessageType, type Id, type Link } from '@streamtasks/link';
 import { Client, DISCOVERY_ADDRESS, Topics, type ClientOptions } from '@streamtasks/client';
 import { FetchServer } from '@streamtasks/fetch';
 import { SignalServer } from '@streamtasks/signal';
 import { BroadcastingServer } from '@streamtasks/broadcast';
-import { installFetchRoutes, installSignalRoutes } from './routes.js';
+import { installFetchRoutes, installSignalRoutes, releaseNamesOf, type RouteContext } from './routes.js';
 import { DiscoveryState } from './state.js';
 
 export interface DiscoveryServiceOptions {
@@ -29,6 +29,12 @@ export const LIGHTHOUSE_PAYLOAD = 'running';
  * topic spaces, broadcasts name registrations on `address-name/registered`
  * and publishes the lighthouse (`"running"` on topic 0 every second).
  *
+ * Names track liveness: when the network withdraws an address (its client
+ * closed, crashed or lost its connection), every name it held is released
+ * and the release is broadcast (`address: nil`). A name held by another
+ * reachable address is not taken silently: such a registration is answered
+ * `bad_request` unless it says `replace: true`.
+ *
  * Fetch routes on port 100, signals on 103, broadcasts on 102 — wire
  * compatible with the Python `DiscoveryWorker`.
  *
@@ -51,7 +57,9 @@ export class DiscoveryService {
   private readonly broadcasts: BroadcastingServer;
   private readonly lighthouseInterval: number;
   private lighthouse: ReturnType<typeof setInterval> | undefined;
+  private readonly context: RouteContext;
   private offLinkClose: (() => void) | undefined;
+  private offAddressWatch: (() => void) | undefined;
   private running = false;
 
   constructor(link: Link, options: DiscoveryServiceOptions = {}) {
@@ -60,9 +68,9 @@ export class DiscoveryService {
     this.fetchServer = new FetchServer(this.client);
     this.signalServer = new SignalServer(this.client);
     this.broadcasts = new BroadcastingServer(this.client, { allocateTopics: (count) => this.state.allocateTopics(count) });
-    const context = { client: this.client, state: this.state, broadcasts: this.broadcasts };
-    installFetchRoutes(this.fetchServer, context);
-    installSignalRoutes(this.signalServer, context);
+    this.context = { client: this.client, state: this.state, broadcasts: this.broadcasts };
+    installFetchRoutes(this.fetchServer, this.context);
+    installSignalRoutes(this.signalServer, this.context);
     this.forwardErrors();
   }
 
@@ -85,6 +93,12 @@ export class DiscoveryService {
     this.running = true;
     this.offLinkClose = this.client.link.events.on('close', () => this.stop());
     this.client.start();
+    this.offAddressWatch = this.client.addReceiver((message) => {
+      if (message.type !== MessageType.AddressesChangedRecv) return;
+      for (const { id } of message.remove) {
+        if (!this.client.link.addresses.has(id)) releaseNamesOf(this.context, id);
+      }
+    });
     this.client.setAddress(DISCOVERY_ADDRESS);
     this.client.registerOutTopics([Topics.DISCOVERY_SIGNAL, Topics.ADDRESSES_CREATED]);
     this.fetchServer.start();
@@ -106,6 +120,8 @@ export class DiscoveryService {
     this.running = false;
     this.offLinkClose?.();
     this.offLinkClose = undefined;
+    this.offAddressWatch?.();
+    this.offAddressWatch = undefined;
     clearInterval(this.lighthouse);
     this.lighthouse = undefined;
     this.fetchServer.stop();

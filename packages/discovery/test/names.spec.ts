@@ -181,6 +181,53 @@ describe('address names', () => {
     expect((failure as FetchError).code).toBe('not_found');
   });
 
+  test('a name is released and announced when the address holding it leaves the network', async () => {
+    await registerAddressName(a, 'leaving');
+    await expect(resolveAddressName(b, 'leaving')).resolves.toBe(10_000);
+    const tracker = await trackAddressNames(b, { timeout: 2000 });
+    const released = nextChange(tracker, 'leaving');
+    a.close();
+    await expect(released).resolves.toBeUndefined();
+    expect(net.discovery.addressNames.has('leaving')).toBe(false);
+    expect(b.cachedAddressName('leaving')).toBeUndefined();
+    await expect(resolveAddressName(b, 'leaving')).resolves.toBeUndefined();
+    tracker.stop();
+  });
+
+  test('a client drops cached names of an address the network withdraws, without following announcements', async () => {
+    await registerAddressName(a, 'cached');
+    await expect(resolveAddressName(b, 'cached')).resolves.toBe(10_000);
+    const withdrawn = nextEvent<[]>((listener) => b.addReceiver((m) => {
+      if (m.type === MessageType.AddressesChangedRecv && m.remove.some((p) => p.id === 10_000)) listener();
+    }));
+    a.close();
+    await withdrawn;
+    expect(b.cachedAddressName('cached')).toBeUndefined();
+  });
+
+  test('a name held by another reachable address is refused, unless replace is asked for', async () => {
+    await registerAddressName(a, 'taken');
+    const refused = await registerAddressName(b, 'taken').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FetchError);
+    expect((refused as FetchError).code).toBe('bad_request');
+    expect((refused as FetchError).message).toMatch(/held by address 10000/);
+    expect(net.discovery.addressNames.get('taken')).toBe(10_000);
+    expect(b.cachedAddressName('taken')).toBeUndefined();
+    // An explicit replace takes it (the holder itself may always move its name).
+    await expect(registerAddressName(b, 'taken', undefined, { replace: true })).resolves.toBe(10_001);
+    expect(net.discovery.addressNames.get('taken')).toBe(10_001);
+  });
+
+  test('a name whose holder left may be taken by the next service', async () => {
+    await registerAddressName(a, 'successor');
+    const tracker = await trackAddressNames(b, { timeout: 2000 });
+    const released = nextChange(tracker, 'successor');
+    a.close();
+    await released;
+    await expect(registerAddressName(b, 'successor')).resolves.toBe(10_001);
+    tracker.stop();
+  });
+
   test('the announcement of a registration has the bytes of bodies.json', async () => {
     const tracker = await trackAddressNames(b, { timeout: 2000 });
     const raw = nextEvent<[unknown]>((listener) =>
