@@ -56,22 +56,38 @@ export function checkHello(hello: HandshakeData, auth: string | undefined): Hand
   }
   const given = Object.hasOwn(hello, 'auth') ? hello['auth'] : undefined;
   if (!sameAuth(given, auth)) {
-    return new HandshakeRejectedError('auth', given === undefined ? 'client sent no auth' : 'client sent a wrong auth', version);
+    const problem = given === undefined ? 'client sent no auth' : auth === undefined ? 'client sent auth, but this server takes none' : 'client sent a wrong auth';
+    return new HandshakeRejectedError('auth', problem, version);
   }
   return undefined;
 }
 
-/** The client's check of the server's reply: version first, then `accepted` must be exactly true. */
-export function checkReply(reply: HandshakeData): void {
+/**
+ * The client's check of the server's reply: version first, then `accepted`
+ * must be exactly true. The reply does not say why it refused (a version
+ * mismatch is told by the version): `sentAuth` tells the likely cause, "no
+ * auth" or "wrong auth", without repeating the secret.
+ */
+export function checkReply(reply: HandshakeData, sentAuth = false, peer?: string): void {
+  const where = peer === undefined ? '' : `${peer}: `;
   const version = reply['version'];
   if (version !== PROTOCOL_VERSION) {
     throw new HandshakeRejectedError(
       'version',
-      `server speaks protocol version ${JSON.stringify(version)}, client ${PROTOCOL_VERSION}`,
+      `${where}server speaks protocol version ${JSON.stringify(version)}, client ${PROTOCOL_VERSION}`,
       version,
     );
   }
-  if (reply['accepted'] !== true) throw new HandshakeRejectedError('refused', 'server rejected the connection', version);
+  if (reply['accepted'] !== true) {
+    // Refusals for a full server look the same on the wire: say so, but name the usual cause.
+    throw new HandshakeRejectedError(
+      'refused',
+      sentAuth
+        ? `${where}server rejected the connection: wrong auth (or it takes none, or it is full)`
+        : `${where}server rejected the connection: no auth (it requires one: add ?auth=… to the URL; or it is full)`,
+      version,
+    );
+  }
 }
 
 /** Compares without an early exit, so the time taken does not tell how much of a secret matched. */
@@ -124,7 +140,7 @@ export async function clientHandshake(
 ): Promise<HandshakeData> {
   channel.send(encodeHello(data));
   const reply = decodeHandshake(await firstFrame(channel, `the handshake reply from ${channel.description}`, options), 'handshake reply');
-  checkReply(reply);
+  checkReply(reply, data.has('auth'), channel.description);
   return reply;
 }
 

@@ -5,6 +5,7 @@ import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE } from
 import { SkippedBytesError } from './errors.js';
 import { FrameParser } from './frame-parser.js';
 import { writeFrameHeader } from './framing.js';
+import { StreamStartCheck } from './stream-start.js';
 
 export interface SocketChannelOptions {
   /** Largest frame accepted. Default 16 MiB. */
@@ -34,6 +35,8 @@ export class SocketChannel implements FrameChannel {
   private readonly parser: FrameParser;
   private readonly slot = new HandlerSlot();
   private readonly closeTimeout: number;
+  /** Checks the stream's first bytes; dropped once they were the sync word. */
+  private start: StreamStartCheck | undefined = new StreamStartCheck();
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private flushScheduled = false;
@@ -133,9 +136,13 @@ export class SocketChannel implements FrameChannel {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     try {
+      if (this.start) {
+        this.start.feed(chunk, this.description);
+        if (this.start.done) this.start = undefined;
+      }
       this.parser.push(chunk);
     } catch (err) {
-      // Only FrameTooLargeError: the stream cannot be trusted any more.
+      // A stream that does not start with a frame, or FrameTooLargeError: it cannot be trusted any more.
       this.fail(err as Error);
     }
   }
