@@ -1,4 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './usage-error.js';
+
+export { ExitCode } from './exit-codes.js';
+export { UsageError } from './usage-error.js';
 
 /** Where a command writes and what stops it. */
 export interface CommandIO {
@@ -11,38 +15,42 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
 }
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** The options of a command, as `parseArgs` takes them. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** One sub-command of `streamtasks`. */
-export interface Command {
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** The values `parseArgs` gives for `O` (plus `--help`), typed option by option. */
+export type OptionValues<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O & typeof HELP; allowPositionals: true; strict: true }>
+>['values'];
+
+/**
+ * One sub-command of `streamtasks`. `run` throws on failure; the command
+ * line reports the error and picks the exit code in one place
+ * (see `exit-codes.ts`). Declared with method syntax so that a command with
+ * precisely typed options (see {@link defineCommand}) is a `Command`.
+ */
+export interface Command<O extends Options = Options> {
   name: string;
   summary: string;
+  /** The usage text; its first line names every option. */
   usage: string;
-  options: Options;
-  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[], io: CommandIO): Promise<number>;
+  options: O;
+  run(values: OptionValues<O>, positionals: string[], io: CommandIO): Promise<number>;
 }
 
-/** Exit codes shared by all commands. */
-export const ExitCode = {
-  OK: 0,
-  /** Bad usage or a failure without a more specific code. */
-  ERROR: 1,
-  /** The remote side answered with an error (fetch error, unknown name). */
-  REMOTE_ERROR: 2,
-  /** Nothing arrived in time. */
-  TIMEOUT: 3,
-} as const;
-
-/** Thrown for a usage mistake; reported with the command's usage. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+/** Declares a command; `run` receives the option values with the types its `options` give. */
+export function defineCommand<const O extends Options>(command: Command<O>): Command<O> {
+  return command;
 }
 
-export function parseCommandArgs(command: Command, argv: string[]) {
+/** Parses a command's arguments; a mistake is a {@link UsageError}. */
+export function parseCommandArgs<O extends Options>(command: Command<O>, argv: string[]): { values: OptionValues<O>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return parseArgs({ args: argv, options: { ...command.options, ...HELP }, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message, { cause: err });
   }
 }
 

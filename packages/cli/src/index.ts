@@ -17,4 +17,5 @@ export { StreamtasksNode, startNode, type NodeEvents, type NodeOptions } from '.
 export { DEFAULT_URL, URL_ENV, openClient, resolveUrl, type OpenClientOptions } from './remote-client.js';
 export { main } from './main.js';
 export { ExitCode, type CommandIO } from './command.js';
+export { ERROR_PREFIX, describeFailure, exitCodeFor } from './exit-codes.js';
 export { parseJson, toJson } from './json.js';

@@ -1,4 +1,5 @@
-import { ExitCode, UsageError, parseCommandArgs, type Command, type CommandIO } from './command.js';
+import { ExitCode, UsageError, parseCommandArgs, type Command, type CommandIO, type Options } from './command.js';
+import { ERROR_PREFIX, describeFailure, exitCodeFor } from './exit-codes.js';
 import { nodeCommand } from './commands/node.js';
 import { pubCommand } from './commands/pub.js';
 import { replyCommand } from './commands/reply.js';
@@ -7,7 +8,8 @@ import { resolveCommand } from './commands/resolve.js';
 import { signalCommand } from './commands/signal.js';
 import { subCommand } from './commands/sub.js';
 
-const commands: readonly Command[] = [
+/** Every command; typed options are kept inside each, the list only needs what they share. */
+export const commands: ReadonlyArray<Command<Options>> = [
   nodeCommand, pubCommand, subCommand, requestCommand, replyCommand, signalCommand, resolveCommand,
 ];
 
@@ -21,10 +23,15 @@ function overview(): string {
     '',
     'Run "streamtasks COMMAND --help" for the options of a command.',
     'Commands that connect use --url, else $STREAMTASKS_URL, else tcp://127.0.0.1:9002.',
+    'Exit codes: 0 ok, 1 usage or other failure, 2 error answer, 3 timeout, 4 connection failed or lost.',
   ].join('\n');
 }
 
-/** Runs the command line with `argv` (without `node` and the script); resolves with the exit code. */
+/**
+ * Runs the command line with `argv` (without `node` and the script);
+ * resolves with the exit code. Every failure is reported here, as one line
+ * starting with `error: `, with the exit code `exitCodeFor` gives.
+ */
 export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -33,7 +40,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    io.err(`streamtasks: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
+    io.err(`${ERROR_PREFIX}unknown command ${JSON.stringify(name)}\n\n${overview()}`);
     return ExitCode.ERROR;
   }
   try {
@@ -44,11 +51,8 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     }
     return await command.run(values, positionals, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`streamtasks ${command.name}: ${err.message}\n\n${command.usage}`);
-      return ExitCode.ERROR;
-    }
-    io.err(`streamtasks ${command.name}: ${(err as Error).message}`);
-    return ExitCode.ERROR;
+    const line = describeFailure(err);
+    if (line !== undefined) io.err(`${ERROR_PREFIX}${line}${err instanceof UsageError ? `\n\n${command.usage}` : ''}`);
+    return exitCodeFor(err);
   }
 }

@@ -17,12 +17,16 @@ export interface OpenClientOptions extends WaitOptions {
 /**
  * Connects to a node (TypeScript or Python) and starts a client on the
  * connection. With `address`, a fresh address is requested from discovery.
+ * `timeout` bounds all of it together.
  */
 export async function openClient(url: string, options: OpenClientOptions = {}): Promise<Client> {
-  const link = await connect(url, { timeout: options.timeout, signal: options.signal });
+  // One bound for the connection, the handshake and the address request together.
+  const end = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+  const remaining = () => (end === undefined ? undefined : Math.max(0, end - Date.now()));
+  const link = await connect(url, { timeout: remaining(), signal: options.signal });
   const client = new Client(link).start();
   try {
-    if (options.address) await requestAddress(client, { timeout: options.timeout, signal: options.signal });
+    if (options.address) await requestAddress(client, { timeout: remaining(), signal: options.signal });
   } catch (err) {
     client.close();
     throw err;

@@ -1,14 +1,14 @@
-import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { ExitCode, defineCommand, numberArg } from '../command.js';
+import { ERROR_PREFIX } from '../exit-codes.js';
 import { startNode } from '../node.js';
 import { formatReason, timestamped } from '../log.js';
 import { untilAborted } from './common.js';
 
-export const nodeCommand: Command = {
+export const nodeCommand = defineCommand({
   name: 'node',
   summary: 'run a node: a switch, discovery with --core, servers and connectors',
   usage: [
-    'usage: streamtasks node [--core] [--serve URL]... [--connect URL]...',
+    'usage: streamtasks node [--core] [--serve URL]... [--connect URL]... [--reconnect-delay MS]',
     '',
     'Runs a streamtasks node until SIGINT/SIGTERM.',
     '  --core              run the discovery service (address 0) in this node',
@@ -26,9 +26,9 @@ export const nodeCommand: Command = {
     const log = (line: string) => io.out(timestamped(line));
     const node = await startNode({
       core: values.core === true,
-      serve: values.serve as string[] | undefined,
-      connect: values.connect as string[] | undefined,
-      reconnectDelay: values['reconnect-delay'] === undefined ? undefined : Number(values['reconnect-delay']),
+      serve: values.serve,
+      connect: values.connect,
+      reconnectDelay: values['reconnect-delay'] === undefined ? undefined : numberArg(values['reconnect-delay'], '--reconnect-delay'),
     });
     node.events.on('connection-accepted', (server, info, link) => log(`connection from ${info.remote} accepted on ${server} (cost ${link.cost})`));
     node.events.on('connection-rejected', (server, err, remote) => log(`connection from ${remote} rejected on ${server}: ${err.message}`));
@@ -41,7 +41,7 @@ export const nodeCommand: Command = {
         default: return undefined;
       }
     });
-    node.events.on('error', (err) => io.err(timestamped(`error: ${err.message}`)));
+    node.events.on('error', (err) => io.err(timestamped(`${ERROR_PREFIX}${err.message}`)));
     if (node.isCore) log('discovery service running at address 0');
     for (const url of node.urls) log(`listening on ${url}`);
     log('ready');
@@ -51,4 +51,4 @@ export const nodeCommand: Command = {
     log('stopped');
     return ExitCode.OK;
   },
-};
+});

@@ -1,36 +1,30 @@
-import { ExitCode, secondsArg, UsageError, type Command } from '../command.js';
+import { ExitCode, UsageError, defineCommand, secondsArg } from '../command.js';
 import { toJson } from '../json.js';
-import { openClient, resolveUrl } from '../remote-client.js';
-import { URL_HELP, failure, jsonArg, urlOption } from './common.js';
+import { resolveUrl } from '../remote-client.js';
+import { CommandDeadline, openSession } from '../session.js';
+import { URL_HELP, jsonArg, targetArg, timeoutOption, urlOption } from './common.js';
 
-export const requestCommand: Command = {
+export const requestCommand = defineCommand({
   name: 'request',
   summary: 'fetch: send a request and print the answer',
   usage: [
-    'usage: streamtasks request [--url URL] TARGET DESCRIPTOR [JSON] [--timeout S]',
+    'usage: streamtasks request [--url URL] [--timeout S] TARGET DESCRIPTOR [JSON]',
     '',
     'Sends a fetch request to TARGET (an address, a name, or NAME:PORT) and prints',
     'the answer body as JSON. On an error answer it prints "error: CODE: MESSAGE" and',
     'exits with 2; on a timeout with 3.',
     URL_HELP,
-    '  --timeout S         seconds to wait for the answer (default 10)',
+    '  -t, --timeout S     seconds for the whole request, connect included (default 10)',
   ].join('\n'),
-  options: { ...urlOption, timeout: { type: 'string', short: 't' } },
+  options: { ...urlOption, ...timeoutOption },
   async run(values, positionals, io) {
     const [target, descriptor, json] = positionals;
     if (target === undefined || descriptor === undefined) throw new UsageError('missing TARGET or DESCRIPTOR');
     const body = jsonArg(json, null);
-    const timeout = secondsArg(values.timeout as string | undefined, '--timeout') ?? 10_000;
-    let client;
-    try {
-      client = await openClient(resolveUrl(values.url as string | undefined, io.env), { address: true, signal: io.signal, timeout });
-      const answer = await client.fetch(/^[0-9]+$/.test(target) ? BigInt(target) : target, descriptor, body, { signal: io.signal, timeout });
-      io.out(toJson(answer));
-      return ExitCode.OK;
-    } catch (err) {
-      return failure(io, err);
-    } finally {
-      client?.close();
-    }
+    const deadline = new CommandDeadline(secondsArg(values.timeout, '--timeout') ?? 10_000);
+    await using session = await openSession(resolveUrl(values.url, io.env), { address: true, signal: io.signal, deadline });
+    const answer = await session.guard(session.client.fetch(targetArg(target), descriptor, body, { signal: io.signal, timeout: deadline.remaining() }));
+    io.out(toJson(answer));
+    return ExitCode.OK;
   },
-};
+});

@@ -1,34 +1,28 @@
-import { ExitCode, UsageError, type Command } from '../command.js';
-import { openClient, resolveUrl } from '../remote-client.js';
-import { URL_HELP, failure, urlOption } from './common.js';
+import { FetchError } from '@streamtasks/client';
+import { ExitCode, UsageError, defineCommand, secondsArg } from '../command.js';
+import { resolveUrl } from '../remote-client.js';
+import { CommandDeadline, openSession } from '../session.js';
+import { TIMEOUT_HELP, URL_HELP, timeoutOption, urlOption } from './common.js';
 
-export const resolveCommand: Command = {
+export const resolveCommand = defineCommand({
   name: 'resolve',
   summary: 'print the address of a name',
   usage: [
-    'usage: streamtasks resolve [--url URL] NAME',
+    'usage: streamtasks resolve [--url URL] [--timeout S] NAME',
     '',
     'Prints the address registered for NAME; exits with 2 when there is none.',
     URL_HELP,
+    `${TIMEOUT_HELP} (default 10)`,
   ].join('\n'),
-  options: { ...urlOption },
+  options: { ...urlOption, ...timeoutOption },
   async run(values, positionals, io) {
     const [name] = positionals;
     if (name === undefined) throw new UsageError('missing NAME');
-    let client;
-    try {
-      client = await openClient(resolveUrl(values.url as string | undefined, io.env), { address: true, signal: io.signal, timeout: 10_000 });
-      const address = await client.resolveAddressName(name, { signal: io.signal, timeout: 10_000 });
-      if (address === undefined) {
-        io.err(`error: not_found: no address is registered for ${JSON.stringify(name)}`);
-        return ExitCode.REMOTE_ERROR;
-      }
-      io.out(String(address));
-      return ExitCode.OK;
-    } catch (err) {
-      return failure(io, err);
-    } finally {
-      client?.close();
-    }
+    const deadline = new CommandDeadline(secondsArg(values.timeout, '--timeout') ?? 10_000);
+    await using session = await openSession(resolveUrl(values.url, io.env), { address: true, signal: io.signal, deadline });
+    const address = await session.guard(session.client.resolveAddressName(name, { signal: io.signal, timeout: deadline.remaining() }));
+    if (address === undefined) throw new FetchError(FetchError.body('not_found', `no address is registered for ${JSON.stringify(name)}`));
+    io.out(String(address));
+    return ExitCode.OK;
   },
-};
+});
