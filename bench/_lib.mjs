@@ -283,9 +283,12 @@ export class Child {
   }
 }
 
+/** `BENCH_CPU_PROF=DIR`: every Node child process writes a CPU profile (`--cpu-prof`) into DIR when it exits. */
+export const profileArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
 /** Starts a benchmark worker role (see _worker.mjs) in its own Node process. */
 export function startWorker(role, args, options = {}) {
-  return new Child(process.execPath, [...(options.nodeArgs ?? []), workerPath, role, JSON.stringify(args)], { name: role, ...options });
+  return new Child(process.execPath, [...profileArgs, ...(options.nodeArgs ?? []), workerPath, role, JSON.stringify(args)], { name: role, ...options });
 }
 
 /**
@@ -358,7 +361,7 @@ export async function startNatsServer() {
 
 /** Starts `streamtasks node` (the command line as built) listening on a free TCP port; resolves with the child and its URL. */
 export async function startStreamtasksNode(extraArgs = []) {
-  const child = new Child(process.execPath, [cliPath, 'node', '--serve', 'tcp://127.0.0.1:0', ...extraArgs], { name: 'streamtasks node' });
+  const child = new Child(process.execPath, [...profileArgs, cliPath, 'node', '--serve', 'tcp://127.0.0.1:0', ...extraArgs], { name: 'streamtasks node' });
   const m = await child.waitFor(/listening on (tcp:\/\/\S+)/, 10_000);
   await child.waitFor(/\bready\b/, 10_000);
   return { child, url: m[1] };

@@ -5,13 +5,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Child, benchDir, findNatsServer, freePort, NATS_MISSING } from './_lib.mjs';
+import { Child, benchDir, findNatsServer, freePort, NATS_MISSING, profileArgs } from './_lib.mjs';
 
 export const netWorkerPath = path.join(benchDir, '_net-worker.mjs');
 
 /** Starts a role of _net-worker.mjs in its own Node process. */
 export function startNetWorker(role, args, options = {}) {
-  return new Child(process.execPath, [...(options.nodeArgs ?? []), netWorkerPath, role, JSON.stringify(args)], { name: role, ...options });
+  return new Child(process.execPath, [...profileArgs, ...(options.nodeArgs ?? []), netWorkerPath, role, JSON.stringify(args)], { name: role, ...options });
 }
 
 /**
