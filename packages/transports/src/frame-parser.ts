@@ -30,6 +30,14 @@ export interface FrameParserOptions {
   onFrame: (payload: Uint8Array) => void;
   /** Called when bytes that belong to no frame were skipped before a sync word. */
   onSkipped?: (count: number) => void;
+  /**
+   * True when the chunks pushed are never written to again (a Node socket's
+   * `data` buffers): the pieces of a frame above the preallocation size
+   * (1 MiB) are then kept as views of their chunks until the frame is
+   * complete and copied once, into the payload, instead of being copied as
+   * they arrive and again when joined. Default false.
+   */
+  chunksAreFresh?: boolean;
 }
 
 /**
@@ -46,8 +54,9 @@ export interface FrameParserOptions {
  * Every payload handed out is a fresh copy: it never aliases the chunks
  * given to {@link FrameParser.push}, which callers may reuse, nor any buffer
  * of the parser (small ones are cut from the shared pool of `copyBytes`).
- * Memory held for an incomplete frame grows only with the bytes actually
- * received, never with the announced length.
+ * Each payload byte is copied once. Memory held for an incomplete frame grows
+ * only with the bytes actually received, never with the announced length
+ * (with `chunksAreFresh`, plus the rest of the first chunk it began in).
  */
 export class FrameParser {
   /** Frames longer than this are an error; may be changed between chunks (e.g. after a handshake). */
@@ -64,9 +73,10 @@ export class FrameParser {
   private scanned = 0;
   private lengthBytes = 0;
   private length = 0;
-  /** The payload buffer when preallocated, else copies of the pieces received. */
+  /** The payload buffer when preallocated, else the pieces received (copies, or views with `chunksAreFresh`). */
   private body: Uint8Array | undefined;
   private parts: Uint8Array[] = [];
+  private readonly chunksAreFresh: boolean;
   private received = 0;
   private failure: FrameTooLargeError | undefined;
 
@@ -74,6 +84,7 @@ export class FrameParser {
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.onFrame = options.onFrame;
     this.onSkipped = options.onSkipped;
+    this.chunksAreFresh = options.chunksAreFresh ?? false;
   }
 
   /** Bytes held for a frame that is not complete yet (its header and payload so far). */
@@ -120,7 +131,7 @@ export class FrameParser {
           } else {
             if (this.received === 0 && this.length <= PREALLOCATE_LIMIT) this.body = new Uint8Array(this.length);
             if (this.body) this.body.set(chunk.subarray(i, i + take), this.received);
-            else this.parts.push(copyOf(chunk, i, i + take));
+            else this.parts.push(this.chunksAreFresh ? chunk.subarray(i, i + take) : copyOf(chunk, i, i + take));
             this.received += take;
             if (this.received === this.length) this.finishBody();
           }
@@ -229,7 +240,7 @@ export class FrameParser {
     if (this.body) {
       payload = this.body;
       this.body = undefined;
-    } else if (parts.length === 1) {
+    } else if (parts.length === 1 && !this.chunksAreFresh) {
       payload = parts[0]!;
     } else {
       payload = new Uint8Array(this.length);

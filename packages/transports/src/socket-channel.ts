@@ -52,6 +52,8 @@ export class SocketChannel implements FrameChannel {
     this.description = options.description ?? describeSocket(socket);
     this.parser = new FrameParser({
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      // A socket hands out a new buffer for every read.
+      chunksAreFresh: true,
       onFrame: (payload) => this.slot.frame(payload),
       onSkipped: (count) => this.slot.warning(new SkippedBytesError(count)),
     });

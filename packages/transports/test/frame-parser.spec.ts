@@ -94,6 +94,24 @@ describe('FrameParser', () => {
     }
   });
 
+  test('with chunksAreFresh a frame above 1 MiB is joined from its chunks into a payload of its own', () => {
+    const payload = Uint8Array.from({ length: 3 * 1024 * 1024 + 5 }, (_, i) => (i * 13) & 0xff);
+    const frame = concat(encodeFrame(Uint8Array.of(1)), encodeFrame(payload), encodeFrame(Uint8Array.of(2)));
+    for (const chunkSize of [65_536, 4 * 1024 * 1024]) {
+      const got: Uint8Array[] = [];
+      const parser = new FrameParser({ chunksAreFresh: true, onFrame: (p) => got.push(p) });
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < frame.length; at += chunkSize) chunks.push(frame.slice(at, at + chunkSize));
+      for (const c of chunks) parser.push(c);
+      expect(got.map((p) => p.length)).toEqual([1, payload.length, 1]);
+      expect(Buffer.compare(got[1]!, payload)).toBe(0);
+      // One buffer of exactly the payload, none of the chunks'.
+      expect(got[1]!.byteOffset).toBe(0);
+      expect(got[1]!.buffer.byteLength).toBe(payload.length);
+      for (const c of chunks) expect(got[1]!.buffer).not.toBe(c.buffer);
+    }
+  });
+
   test('payloads never alias the chunks they came from', () => {
     const chunk = Buffer.from(encodeFrame(Uint8Array.of(1, 2, 3)));
     const got: Uint8Array[] = [];
