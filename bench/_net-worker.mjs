@@ -206,6 +206,16 @@ function writeU32LE(target, at, v) {
 
 const readU32LE = (b, at) => b[at] + b[at + 1] * 0x100 + b[at + 2] * 0x10000 + b[at + 3] * 0x1000000;
 
+/** Resolves when `go` arrives on stdin (the benchmark starts the publisher before the receivers are settled). */
+function goSignal() {
+  return new Promise((resolve) => {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk) => {
+      if (chunk.includes('go')) resolve();
+    });
+  });
+}
+
 /** A listening TCP server on 127.0.0.1:0; resolves with it and its port. */
 function listen(onSocket) {
   return new Promise((resolve, reject) => {
@@ -428,6 +438,12 @@ const roles = {
       all.push(...opened);
     }
     say('READY');
+    // ROUTED once every client has heard of its topic's provider: the route announcements are through.
+    for (;;) {
+      if (all.every((c, k) => c.topicCost(firstTopic + k) !== undefined)) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    say('ROUTED');
   },
 
   /** Publishes `rounds` rounds over the topics firstTopic … firstTopic + topics - 1, one message to each topic per round. */
@@ -438,6 +454,7 @@ const roles = {
     await provide(client, ids);
     const link = client.link;
     say('READY');
+    await goSignal();
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < topics; k++) {
         if (!client.sendStreamData(ids[k], { timestamp: monoMs(), value: SEQ_BASE + r, pad: PAD })) await link.drained();
@@ -472,6 +489,7 @@ const roles = {
       all.push(...opened);
     }
     say('READY');
+    say('ROUTED');
   },
 
   async 'rr-nats-pub'({ url, topics, rounds }) {
@@ -481,6 +499,7 @@ const roles = {
     onTerm(() => nc.close());
     const subjects = Array.from({ length: topics }, (_, k) => `bench.c.${k}`);
     say('READY');
+    await goSignal();
     let sent = 0;
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < topics; k++) {
