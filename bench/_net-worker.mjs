@@ -216,10 +216,17 @@ function goSignal() {
   });
 }
 
+/**
+ * What a socket of the bare pipeline buffers before `write()` asks to wait:
+ * 1 MiB, the high-water mark of a streamtasks connection (Node's default of
+ * 16 KiB would make the pipeline wait for every batch to drain).
+ */
+const HIGH_WATER_MARK = 1024 * 1024;
+
 /** A listening TCP server on 127.0.0.1:0; resolves with it and its port. */
 function listen(onSocket) {
   return new Promise((resolve, reject) => {
-    const server = netServer({ noDelay: true }, onSocket);
+    const server = netServer({ noDelay: true, highWaterMark: HIGH_WATER_MARK }, onSocket);
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
@@ -227,7 +234,7 @@ function listen(onSocket) {
 
 function dial(port) {
   return new Promise((resolve, reject) => {
-    const s = netConnect({ port, host: '127.0.0.1', noDelay: true }, () => resolve(s));
+    const s = netConnect({ port, host: '127.0.0.1', noDelay: true, writableHighWaterMark: HIGH_WATER_MARK }, () => resolve(s));
     s.once('error', reject);
   });
 }

@@ -7,7 +7,7 @@ import { natsUnavailable, size, startNatsServer, startStreamtasksNode, startWork
 import { combine, startNetWorker } from './_net.mjs';
 import { FAN_OUT, LIMIT } from './tcp-limit.mjs';
 
-const MESSAGES = size(200_000, 40_000);
+const MESSAGES = size(150_000, 40_000);
 const TOPIC = 100_002;
 
 export const name = 'tcp-fanout';

@@ -12,11 +12,11 @@ import { combine, startNetWorker } from './_net.mjs';
 
 /** Payload bytes of the streamtasks message that carries the 100-byte payload (a TopicData message for topic 100 000). */
 export const SMALL_FRAME_PAYLOAD = 124;
-export const SMALL = size(3_000_000, 1_000_000);
+export const SMALL = size(2_000_000, 1_000_000);
 export const FAN_OUT = 8;
 export const FAN_OUT_MESSAGES = size(600_000, 150_000);
 /** Bytes moved per large-payload run. */
-export const LARGE_TOTAL = size(512, 96) * 2 ** 20;
+export const LARGE_TOTAL = size(256, 96) * 2 ** 20;
 export const LARGE_SIZES = [
   [64 * 1024, '64 KiB'],
   [1024 * 1024, '1 MiB'],
