@@ -22,7 +22,7 @@ function overview(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run "streamtasks COMMAND --help" for the options of a command.',
-    'Commands that connect use --url, else $STREAMTASKS_URL, else tcp://127.0.0.1:9002.',
+    'Commands that connect use --url, else $STREAMTASKS_URL, else this machine\'s node (node://).',
     'Exit codes: 0 ok, 1 usage or other failure, 2 error answer, 3 timeout, 4 connection failed or lost.',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { Emitter, Switch, createQueueLinkPair, type Link } from '@streamtasks/link';
 import { DiscoveryService } from '@streamtasks/discovery';
 import {
+  DEFAULT_NODE_URL,
   createReconnector,
   createServer,
   type ConnectionInfo,
@@ -15,6 +16,14 @@ export interface NodeOptions {
   core?: boolean;
   /** URLs to listen on (`tcp://`, `unix://`, `ws://`); port 0 picks a free port. */
   serve?: readonly string[];
+  /**
+   * Also listen on the node's local unix socket (`node://`), where clients
+   * and the command line connect when they are given no URL, as a Python
+   * node always does: `true` for this machine's node name (`$NODE_NAME`,
+   * else the host name), or a name. Default false here; `streamtasks node`
+   * turns it on unless `--no-node-socket` is given.
+   */
+  nodeSocket?: boolean | string;
   /** URLs of other nodes to stay connected to (reconnecting with backoff). */
   connect?: readonly string[];
   /** First delay before reconnecting, in ms. Default 1000. */
@@ -82,7 +91,9 @@ export class StreamtasksNode {
       this.discovery = new DiscoveryService(serviceSide, { lighthouseInterval: options.lighthouseInterval }).start();
       this.discovery.events.on('error', (err) => this.events.emit('error', err));
     }
-    for (const url of options.serve ?? []) {
+    const serve = [...(options.serve ?? [])];
+    if (options.nodeSocket) serve.push(options.nodeSocket === true ? DEFAULT_NODE_URL : `node://${options.nodeSocket}`);
+    for (const url of serve) {
       const server = await createServer(url, { ...options.server, switch: this.switch });
       this.servers.push(server);
       const where = server.url;

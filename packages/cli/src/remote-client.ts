@@ -1,10 +1,10 @@
 import { type WaitOptions } from '@streamtasks/link';
 import { Client } from '@streamtasks/client';
 import { requestAddress } from '@streamtasks/discovery';
-import { connect } from '@streamtasks/transports';
+import { DEFAULT_NODE_URL, connect } from '@streamtasks/transports';
 
-/** The URL commands connect to when none is given. */
-export const DEFAULT_URL = 'tcp://127.0.0.1:9002';
+/** The URL commands connect to when none is given: this machine's node, on its local unix socket. */
+export const DEFAULT_URL = DEFAULT_NODE_URL;
 
 /** The environment variable that overrides {@link DEFAULT_URL}. */
 export const URL_ENV = 'STREAMTASKS_URL';
@@ -17,9 +17,10 @@ export interface OpenClientOptions extends WaitOptions {
 /**
  * Connects to a node (TypeScript or Python) and starts a client on the
  * connection. With `address`, a fresh address is requested from discovery.
- * `timeout` bounds all of it together.
+ * `timeout` bounds all of it together. Without a URL it connects to this
+ * machine's node (`node://`).
  */
-export async function openClient(url: string, options: OpenClientOptions = {}): Promise<Client> {
+export async function openClient(url: string = DEFAULT_URL, options: OpenClientOptions = {}): Promise<Client> {
   // One bound for the connection, the handshake and the address request together.
   const end = options.timeout === undefined ? undefined : Date.now() + options.timeout;
   const remaining = () => (end === undefined ? undefined : Math.max(0, end - Date.now()));

@@ -23,7 +23,7 @@
  * @packageDocumentation
  */
 export { Client, type ClientEvents, type ClientOptions, type FetchOptions, type PortHandler, type TopicListener } from './client.js';
-export { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports, Topics } from './constants.js';
+export { AddressNames, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports, Topics } from './constants.js';
 export {
   formatEndpoint,
   parseEndpoint,

@@ -5,6 +5,8 @@ import * as readline from 'node:readline';
 /** The built command line (the test target depends on the builds). */
 export const CLI = path.resolve(__dirname, '../../cli/dist/cli.js');
 
+let processCount = 0;
+
 /** A running `streamtasks` process whose output lines can be awaited. */
 export class CliProcess {
   readonly child: ChildProcess;
@@ -15,7 +17,8 @@ export class CliProcess {
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env },
+      // Each process its own node name, so that nodes started side by side do not share a node socket.
+      env: { ...process.env, NODE_NAME: `e2e-${process.pid}-${processCount++}`, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const [stream, lines] of [[this.child.stdout!, this.stdout], [this.child.stderr!, this.stderr]] as const) {

@@ -7,6 +7,7 @@ import { checkConnectionLinkOptions, type ConnectionLink } from './connection-li
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
 import { establish, type ClientOptions } from './establish.js';
 import { Reconnector, type ReconnectorOptions } from './reconnector.js';
+import { DEFAULT_NODE_URL, socketPathOf } from './node-socket.js';
 import { SocketChannel } from './socket-channel.js';
 import { parseUrl, type ConnectionUrl } from './url.js';
 import { webSocketAddress } from './websocket-connect.js';
@@ -22,7 +23,8 @@ export interface ConnectOptions extends ClientOptions {
 /**
  * Connects to a streamtasks server (TypeScript or Python) and performs the
  * handshake. Resolves with the link once the server accepted; plug it into a
- * `Switch` or hand it to a client.
+ * `Switch` or hand it to a client. Without a URL it connects to this
+ * machine's node (`node://`, its local unix socket: see `nodeSocketPath`).
  *
  * The link cost is `options.cost`, else the URL's `cost` parameter, else the
  * scheme's default. Rejects with `HandshakeRejectedError` (wrong auth or
@@ -35,7 +37,7 @@ export interface ConnectOptions extends ClientOptions {
  * mySwitch.addLink(link);
  * ```
  */
-export async function connect(url: string | ConnectionUrl, options: ConnectOptions = {}): Promise<ConnectionLink> {
+export async function connect(url: string | ConnectionUrl = DEFAULT_NODE_URL, options: ConnectOptions = {}): Promise<ConnectionLink> {
   const target = typeof url === 'string' ? parseUrl(url) : url;
   checkConnectionLinkOptions(options);
   if (options.signal?.aborted) throw new AbortError(`a connection to ${target.display}`, { cause: options.signal.reason });
@@ -50,7 +52,8 @@ function openChannel(target: ConnectionUrl, options: ConnectOptions): FrameChann
     case 'tcp':
       return new SocketChannel(netConnect({ host: target.host, port: target.port! }), streamOptions);
     case 'unix':
-      return new SocketChannel(netConnect({ path: target.path }), streamOptions);
+    case 'node':
+      return new SocketChannel(netConnect({ path: socketPathOf(target) }), streamOptions);
     case 'ws':
     case 'wss': {
       const ws = new WebSocket(webSocketAddress(target), { maxPayload: maxFrameSize, ...options.websocket });

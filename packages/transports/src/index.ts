@@ -7,7 +7,8 @@
  *   handshake; {@link createServer} listens and adds one link per accepted
  *   connection to a `Switch`; {@link createReconnector} keeps a connection up.
  * - URLs: `tcp://host:port`, `unix:///path/to.sock`, `ws://host:port/path`,
- *   `wss://…`. User info and single-valued query parameters go into the
+ *   `wss://…`, and `node://[NAME]`: the local unix socket of a node, where
+ *   `connect()` without a URL looks (`$NODE_NAME`, else the host name). User info and single-valued query parameters go into the
  *   handshake; `?auth=` is checked by servers; `?cost=` sets the link cost.
  * - Limits (all configurable): frames up to 16 MiB, handshakes within 10 s,
  *   `send()` returns false above 1 MiB buffered and the link closes with
@@ -45,3 +46,4 @@ export {
   type ServerOptions,
 } from './server.js';
 export type { ListenAddress } from './listener.js';
+export { DEFAULT_NODE_URL, NODE_NAME_ENV, nodeName, nodeSocketPath } from './node-socket.js';

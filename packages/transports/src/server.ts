@@ -13,6 +13,7 @@ import {
 import { HandshakeRejectedError } from './errors.js';
 import { encodeReply, serverHandshake, type HandshakeData } from './handshake.js';
 import type { Listener, ListenAddress } from './listener.js';
+import { nodeName, socketPathOf } from './node-socket.js';
 import { SocketChannel } from './socket-channel.js';
 import { listenStream } from './stream-listener.js';
 import { formatUrl, parseUrl, type ConnectionUrl } from './url.js';
@@ -115,9 +116,17 @@ export class TransportServer {
     return 'port' in address ? address.port : undefined;
   }
 
-  /** A URL clients can connect to (with the bound port; without the server's credentials or parameters). */
+  /**
+   * A URL clients can connect to (with the bound port; without the server's
+   * credentials or parameters). A node socket server gives `node://NAME`
+   * when its name survives a URL (lowercase), else its `unix://` path.
+   */
   get url(): string {
     const address = this.address;
+    if (this.target.scheme === 'node') {
+      const name = this.target.host === '' ? nodeName() : this.target.host;
+      if (/^[a-z0-9._~-]*$/.test(name)) return formatUrl('node', name, undefined, '');
+    }
     if ('path' in address) return formatUrl('unix', '', undefined, address.path);
     return formatUrl(this.target.scheme, this.target.host, address.port, this.target.path);
   }
@@ -149,12 +158,12 @@ export class TransportServer {
   /** @internal */
   async start(): Promise<void> {
     const onError = (error: Error) => this.events.emit('error', error);
-    if (this.target.scheme === 'tcp' || this.target.scheme === 'unix') {
+    if (this.target.scheme === 'tcp' || this.target.scheme === 'unix' || this.target.scheme === 'node') {
       const closeTimeout = this.options.closeTimeout;
       this.listener = await listenStream(
         this.target,
         (socket) => {
-          const remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : this.target.path;
+          const remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : socketPathOf(this.target);
           this.accept(new SocketChannel(socket, { maxFrameSize: this.maxFrameSize, closeTimeout, description: `${this.target.scheme} ${remote}` }), remote);
         },
         onError,
@@ -249,8 +258,9 @@ export class TransportServer {
 }
 
 /**
- * Starts a server on a `tcp://`, `unix://`, `ws://` or `wss://` URL and
- * resolves once it listens. Port 0 picks a free port (see
+ * Starts a server on a `tcp://`, `unix://`, `node://[NAME]`, `ws://` or
+ * `wss://` URL and resolves once it listens (`node://` is the node's local
+ * unix socket, where `connect()` without a URL looks). Port 0 picks a free port (see
  * {@link TransportServer.url}). The URL's `auth` parameter (or
  * `options.auth`) is what every client must send; the server's reply never
  * contains its own credentials or parameters.

@@ -2,10 +2,11 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import type { Listener, ListenAddress } from './listener.js';
+import { socketPathOf } from './node-socket.js';
 import type { ConnectionUrl } from './url.js';
 
 /**
- * Listens on a `tcp://` or `unix://` URL. For unix sockets a stale socket
+ * Listens on a `tcp://`, `unix://` or `node://` URL. For unix sockets a stale socket
  * file (left by a process that died) is removed first; a live one is an
  * `EADDRINUSE` error, and a path that is not a socket is never touched.
  */
@@ -14,7 +15,8 @@ export async function listenStream(
   onSocket: (socket: Socket) => void,
   onError: (error: Error) => void,
 ): Promise<Listener> {
-  if (target.scheme === 'unix') await removeStaleSocket(target.path);
+  const path = target.scheme === 'tcp' ? undefined : socketPathOf(target);
+  if (path !== undefined) await removeStaleSocket(path);
   const server = createServer(onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -22,11 +24,11 @@ export async function listenStream(
       server.off('error', reject);
       resolve();
     };
-    if (target.scheme === 'unix') server.listen({ path: target.path }, done);
+    if (path !== undefined) server.listen({ path }, done);
     else server.listen({ host: target.host, port: target.port! }, done);
   });
   server.on('error', onError);
-  return new StreamListener(server, target);
+  return new StreamListener(server, path);
 }
 
 class StreamListener implements Listener {
@@ -34,12 +36,14 @@ class StreamListener implements Listener {
   private readonly server: Server;
   private readonly path: string | undefined;
 
-  constructor(server: Server, target: ConnectionUrl) {
+  constructor(server: Server, path: string | undefined) {
     this.server = server;
     const bound = server.address();
-    if (typeof bound === 'string' || bound === null) {
-      this.path = target.path;
-      this.address = { path: target.path };
+    if (path !== undefined) {
+      this.path = path;
+      this.address = { path };
+    } else if (typeof bound === 'string' || bound === null) {
+      throw new Error('a TCP server without a bound address');
     } else {
       this.address = { host: bound.address, port: bound.port };
     }

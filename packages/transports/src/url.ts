@@ -3,16 +3,23 @@ import { DEFAULT_COSTS } from './constants.js';
 import { InvalidUrlError } from './errors.js';
 
 /** The URL schemes a connection can use. */
-export type Scheme = 'tcp' | 'unix' | 'ws' | 'wss';
+export type Scheme = 'tcp' | 'unix' | 'ws' | 'wss' | 'node';
 
 /** A parsed connection URL. */
 export interface ConnectionUrl {
   readonly scheme: Scheme;
-  /** Host name or address (IPv6 without brackets); empty for `unix`. */
+  /**
+   * Host name or address (IPv6 without brackets); empty for `unix`. For
+   * `node`, the node's name (empty for this machine's default node).
+   */
   readonly host: string;
   /** Port; undefined for `unix`, and for `ws`/`wss` URLs without one (80/443). */
   readonly port: number | undefined;
-  /** The socket path for `unix`; the request path for `ws`/`wss` (at least `/`). */
+  /**
+   * The socket path for `unix`; the request path for `ws`/`wss` (at least
+   * `/`); empty for `node` (its socket path depends on the machine, see
+   * `nodeSocketPath`).
+   */
   readonly path: string;
   /** The raw query string, without `?`. */
   readonly query: string;
@@ -35,14 +42,19 @@ const DEFAULT_COST_BY_SCHEME: Record<Scheme, number> = {
   unix: DEFAULT_COSTS.UNIX,
   ws: DEFAULT_COSTS.WEBSOCKET,
   wss: DEFAULT_COSTS.WEBSOCKET,
+  node: DEFAULT_COSTS.NODE,
 };
 
 const URL_PATTERN = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/;
 
 /**
- * Parses `tcp://host:port`, `unix:///path/to.sock`, `ws://host[:port][/path]`
- * or `wss://…`, following the Python reference so that both build the same
- * handshake from the same URL:
+ * Parses `tcp://host:port`, `unix:///path/to.sock`, `ws://host[:port][/path]`,
+ * `wss://…` or `node://[NAME]`, following the Python reference so that both
+ * build the same handshake from the same URL:
+ *
+ * - `node://NAME` is the local unix socket of the node named NAME (the name
+ *   is lowercased, as a host name is); `node://` is that of this machine's
+ *   default node (see `nodeName`);
  *
  * - user name and password are taken as written (not percent-decoded);
  * - query parameters are split on `&` and percent-decoded (`+` is a space);
@@ -57,8 +69,8 @@ export function parseUrl(url: string): ConnectionUrl {
   const m = URL_PATTERN.exec(url);
   if (!m) throw new InvalidUrlError(url, 'expected scheme://…');
   const scheme = m[1]!.toLowerCase();
-  if (scheme !== 'tcp' && scheme !== 'unix' && scheme !== 'ws' && scheme !== 'wss') {
-    throw new InvalidUrlError(url, `unknown scheme ${scheme}: use tcp, unix, ws or wss`);
+  if (scheme !== 'tcp' && scheme !== 'unix' && scheme !== 'ws' && scheme !== 'wss' && scheme !== 'node') {
+    throw new InvalidUrlError(url, `unknown scheme ${scheme}: use tcp, unix, ws, wss or node`);
   }
   const authority = m[2]!;
   const at = authority.lastIndexOf('@');
@@ -86,13 +98,19 @@ export function parseUrl(url: string): ConnectionUrl {
   if (scheme === 'unix') {
     if (hostPort !== '') throw new InvalidUrlError(url, 'a unix URL has an empty host: unix:///path/to.sock');
     if (path === '') throw new InvalidUrlError(url, 'the socket path is missing');
+  } else if (scheme === 'node') {
+    [host, port] = hostPort === '' ? ['', undefined] : splitHostPort(url, hostPort);
+    if (port !== undefined || (path !== '' && path !== '/')) {
+      throw new InvalidUrlError(url, 'a node URL names a node and nothing else: node://NAME');
+    }
+    path = '';
   } else {
     [host, port] = splitHostPort(url, hostPort);
     if (host === '') throw new InvalidUrlError(url, 'the host is missing');
     if (scheme === 'tcp' && port === undefined) throw new InvalidUrlError(url, 'the port is missing');
     if (path === '') path = '/';
   }
-  const display = `${scheme}://${hostPort}${rawPath}`;
+  const display = scheme === 'node' ? `node://${host}` : `${scheme}://${hostPort}${rawPath}`;
   return {
     scheme,
     host,
@@ -166,6 +184,7 @@ function decodeComponent(s: string): string {
 /** The URL with the host, port and path of a listening server filled in, without credentials or query. */
 export function formatUrl(scheme: Scheme, host: string, port: number | undefined, path: string): string {
   if (scheme === 'unix') return `unix://${path}`;
+  if (scheme === 'node') return `node://${host}`;
   const h = host.includes(':') ? `[${host}]` : host;
   const p = port === undefined ? '' : `:${port}`;
   return `${scheme}://${h}${p}${scheme === 'tcp' || path === '/' ? '' : path}`;

@@ -8,19 +8,22 @@ export const nodeCommand = defineCommand({
   name: 'node',
   summary: 'run a node: a switch, discovery with --core, servers and connectors',
   usage: [
-    'usage: streamtasks node [--core] [--serve URL]... [--connect URL]... [--reconnect-delay MS]',
+    'usage: streamtasks node [--core] [--serve URL]... [--connect URL]... [--reconnect-delay MS] [--no-node-socket]',
     '',
-    'Runs a streamtasks node until SIGINT/SIGTERM.',
+    'Runs a streamtasks node until SIGINT/SIGTERM. It also listens on its local unix socket',
+    '(node://, named after $NODE_NAME or the host name), where commands without --url connect.',
     '  --core              run the discovery service (address 0) in this node',
     '  --serve URL         listen on URL (tcp://HOST:PORT, unix:///PATH, ws://HOST:PORT); repeatable',
     '  --connect URL       stay connected to another node (reconnects with backoff); repeatable',
     '  --reconnect-delay MS  first delay before reconnecting (default 1000)',
+    '  --no-node-socket    do not listen on the local node socket',
   ].join('\n'),
   options: {
     core: { type: 'boolean' },
     serve: { type: 'string', multiple: true },
     connect: { type: 'string', multiple: true },
     'reconnect-delay': { type: 'string' },
+    'no-node-socket': { type: 'boolean' },
   },
   async run(values, _positionals, io) {
     const log = (line: string) => io.out(timestamped(line));
@@ -28,6 +31,7 @@ export const nodeCommand = defineCommand({
       core: values.core === true,
       serve: values.serve,
       connect: values.connect,
+      nodeSocket: values['no-node-socket'] !== true,
       reconnectDelay: values['reconnect-delay'] === undefined ? undefined : numberArg(values['reconnect-delay'], '--reconnect-delay'),
     });
     node.events.on('connection-accepted', (server, info, link) => log(`connection from ${info.remote} accepted on ${server} (cost ${link.cost})`));
