@@ -171,8 +171,15 @@ export class TransportServer {
     } else {
       this.listener = await listenWebSocket(
         this.target,
-        { maxPayload: this.maxFrameSize, tls: this.options.tls },
-        (ws, remote) => this.accept(new WebSocketChannel(ws, { maxFrameSize: this.maxFrameSize, description: `websocket ${remote}` }), remote),
+        {
+          maxPayload: this.maxFrameSize,
+          tls: this.options.tls,
+          upgradeTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+        },
+        (ws, remote) => this.accept(
+          new WebSocketChannel(ws, { maxFrameSize: this.maxFrameSize, closeTimeout: this.options.closeTimeout, description: `websocket ${remote}` }),
+          remote,
+        ),
         onError,
       );
     }

@@ -2,7 +2,7 @@
 // and with the `ws` package's WebSocket in Node.
 import { ConnectionClosedError, DecodeError, SlowConsumerError } from '@streamtasks/link';
 import { HandlerSlot, type FrameChannel, type FrameChannelHandler } from './channel.js';
-import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE } from './constants.js';
 import { FrameTooLargeError } from './errors.js';
 
 /**
@@ -50,6 +50,13 @@ export interface WebSocketChannelOptions {
   drainPollInterval?: number;
   /** For messages; defaults to the socket's URL. */
   description?: string;
+  /**
+   * Milliseconds the peer gets to answer our close frame before the socket
+   * is dropped (where it can be: the `ws` package's sockets). A peer that
+   * never answers would otherwise hold the connection for the library's
+   * 30 s. Default {@link DEFAULT_CLOSE_TIMEOUT}.
+   */
+  closeTimeout?: number;
 }
 
 /**
@@ -69,12 +76,15 @@ export class WebSocketChannel implements FrameChannel {
   private closed = false;
   private lastError: unknown;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly closeTimeout: number;
   private resolveReleased!: () => void;
 
   constructor(ws: WebSocketLike, options: WebSocketChannelOptions = {}) {
     this.ws = ws;
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
     this.pollInterval = options.drainPollInterval ?? 10;
+    this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.description = options.description ?? `websocket ${(ws as { url?: string }).url ?? ''}`.trim();
     this.released = new Promise((resolve) => (this.resolveReleased = resolve));
     ws.binaryType = 'arraybuffer';
@@ -157,6 +167,7 @@ export class WebSocketChannel implements FrameChannel {
 
   private onClose(code: number, text: string): void {
     this.stopPolling();
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.resolveReleased();
     if (this.closed) return;
     this.closed = true;
@@ -193,6 +204,11 @@ export class WebSocketChannel implements FrameChannel {
     }
     try {
       this.ws.close(closeCode(reason), closeText(reason));
+      const terminate = this.ws.terminate?.bind(this.ws);
+      if (terminate) {
+        this.closeTimer = setTimeout(terminate, this.closeTimeout);
+        (this.closeTimer as { unref?: () => void }).unref?.();
+      }
     } catch {
       // A socket that is still connecting may refuse to close with a code; it is going away either way.
       this.ws.terminate?.();

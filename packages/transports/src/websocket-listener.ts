@@ -12,6 +12,12 @@ export interface WebSocketListenOptions {
   maxPayload: number;
   /** Certificate and key for `wss://`. */
   tls?: HttpsOptions;
+  /**
+   * Milliseconds an upgrade request may take to arrive completely: a client
+   * that sends its headers slowly, or never finishes them, is answered 408
+   * and disconnected then (the protocol handshake has its own timeout).
+   */
+  upgradeTimeout: number;
 }
 
 /**
@@ -25,8 +31,17 @@ export async function listenWebSocket(
   onError: (error: Error) => void,
 ): Promise<Listener> {
   if (target.scheme === 'wss' && !options.tls) throw new InvalidUrlError(target.href, 'a wss:// server needs the tls option');
-  const server: Server = target.scheme === 'wss' ? createHttpsServer(options.tls!) : createHttpServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, clientTracking: false });
+  // Node checks these timeouts every connectionsCheckingInterval (30 s by default): often enough to keep them.
+  const timeouts = {
+    headersTimeout: options.upgradeTimeout,
+    requestTimeout: options.upgradeTimeout,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, options.upgradeTimeout / 4)),
+  };
+  const server: Server = target.scheme === 'wss' ? createHttpsServer({ ...options.tls, ...timeouts }) : createHttpServer(timeouts);
+  // No permessage-deflate, whatever a client offers: a compressed message
+  // could inflate far beyond maxPayload's worth of wire bytes (zip bombs),
+  // and frames are MessagePack, which compresses little anyway.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, clientTracking: false, perMessageDeflate: false });
   server.on('request', (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' });
     res.end('this endpoint speaks WebSocket only\n');
