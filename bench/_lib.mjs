@@ -361,7 +361,8 @@ export async function startNatsServer() {
 
 /** Starts `streamtasks node` (the command line as built) listening on a free TCP port; resolves with the child and its URL. */
 export async function startStreamtasksNode(extraArgs = []) {
-  const child = new Child(process.execPath, [...profileArgs, cliPath, 'node', '--serve', 'tcp://127.0.0.1:0', ...extraArgs], { name: 'streamtasks node' });
+  // Without the local node socket: the benchmark's nodes must not share (or take) the machine's default one.
+  const child = new Child(process.execPath, [...profileArgs, cliPath, 'node', '--no-node-socket', '--serve', 'tcp://127.0.0.1:0', ...extraArgs], { name: 'streamtasks node' });
   const m = await child.waitFor(/listening on (tcp:\/\/\S+)/, 10_000);
   await child.waitFor(/\bready\b/, 10_000);
   return { child, url: m[1] };
