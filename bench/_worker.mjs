@@ -106,7 +106,7 @@ const roles = {
     const client = await stClient(url);
     const receiver = new Receiver(count);
     if (raw) {
-      const { encodeValue } = await import('@streamtasks/link');
+      const { encodeValue } = await import('@streamtasks/link/internal');
       setRawTemplate(encodeValue);
     }
     client.subscribe(topic, {
@@ -125,7 +125,8 @@ const roles = {
 
   async 'st-pub'({ url, topic, count, raw }) {
     const client = await stClient(url);
-    const { RawData, allocBytes, encodeValue } = await import('@streamtasks/link');
+    const { RawData } = await import('@streamtasks/link');
+    const { allocBytes, encodeValue } = await import('@streamtasks/link/internal');
     if (raw) setRawTemplate(encodeValue);
     const requested = new Promise((resolve) => client.listenTopic(topic, { requested: (r) => r && resolve() }));
     client.registerOutTopics([topic]);
@@ -250,7 +251,7 @@ const roles = {
 
   async 'nats-sub'({ url, subject, count, raw }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { decodeValue, encodeValue } = await import('@streamtasks/link');
+    const { decodeValue, encodeValue } = await import('@streamtasks/link/internal');
     if (raw) setRawTemplate(encodeValue);
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
@@ -274,7 +275,7 @@ const roles = {
 
   async 'nats-pub'({ url, subject, count, flushEvery, raw }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { allocBytes, encodeValue } = await import('@streamtasks/link');
+    const { allocBytes, encodeValue } = await import('@streamtasks/link/internal');
     if (raw) setRawTemplate(encodeValue);
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
@@ -290,7 +291,7 @@ const roles = {
 
   async 'nats-reply'({ url, subject }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { decodeValue, encodeValue } = await import('@streamtasks/link');
+    const { decodeValue, encodeValue } = await import('@streamtasks/link/internal');
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
     // Like the fetch route: decode the request body, answer with it encoded again.
@@ -306,7 +307,7 @@ const roles = {
 
   async 'nats-req'({ url, subject, calls, inFlight, warmup }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { decodeValue, encodeValue } = await import('@streamtasks/link');
+    const { decodeValue, encodeValue } = await import('@streamtasks/link/internal');
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
     const call = async (i) => {

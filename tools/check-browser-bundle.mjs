@@ -28,6 +28,13 @@ export const browserEntries = [
   '@streamtasks/broadcast',
   '@streamtasks/discovery',
   '@streamtasks/transports/browser',
+  // What these packages import from each other (no semver promise, but in
+  // the same browser graph). The transports' internal entry is Node only.
+  '@streamtasks/link/internal',
+  '@streamtasks/client/internal',
+  '@streamtasks/signal/internal',
+  '@streamtasks/broadcast/internal',
+  '@streamtasks/discovery/internal',
 ];
 
 /** Packages that must never reach a browser bundle, besides Node's builtins. */

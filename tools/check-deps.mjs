@@ -19,7 +19,12 @@
 //   5. a published package has no private sibling (one that is never
 //      published) among its runtime dependencies: devDependencies only;
 //   6. typedoc.json, if present, excludes exactly the private packages (the
-//      API reference covers what is published).
+//      API reference covers what is published);
+//   7. `@streamtasks/<pkg>/internal` (what siblings need beyond the public
+//      API, with no semver promise) is imported by @streamtasks packages only:
+//      never by the examples, the docs and READMEs (their code is what users
+//      copy), and a package has `src/internal.ts` exactly when its exports
+//      map has `./internal`, whose doc comment says it carries no semver promise.
 //
 // usage: node tools/check-deps.mjs [--root <workspace>]
 // Exits 1 and prints one line per problem when anything is wrong.
@@ -244,7 +249,58 @@ export function checkWorkspace(root, { layers = defaultLayers } = {}) {
     }
   }
 
+  errors.push(...internalEntryProblems(root, packages));
   return { errors, packages };
+}
+
+const INTERNAL_SPEC = /^@streamtasks\/[a-z-]+\/internal$/;
+
+/** Files users read and copy from: examples/** and every Markdown file outside node_modules and packages/<x>/src. */
+function userFacingFiles(root) {
+  const out = [];
+  const walk = (dir, all) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name === 'dist' || entry.name === 'api') continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, all);
+      else if (entry.name.endsWith('.md') || (all && /\.(m|c)?[jt]sx?$|\.html$/.test(entry.name))) out.push(full);
+    }
+  };
+  walk(path.join(root, 'examples'), true);
+  walk(path.join(root, 'docs'), false);
+  for (const pkg of loadPackages(root)) walk(pkg.dir, false);
+  for (const entry of existsSync(root) ? readdirSync(root) : []) if (entry.endsWith('.md')) out.push(path.join(root, entry));
+  return out.sort();
+}
+
+/** Module specifiers imported by the code of a file (Markdown: its fenced code blocks). */
+function codeImports(file) {
+  let text = readFileSync(file, 'utf8');
+  if (file.endsWith('.md')) text = [...text.matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m) => m[1]).join('\n');
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+}
+
+function internalEntryProblems(root, packages) {
+  const errors = [];
+  for (const file of userFacingFiles(root)) {
+    for (const spec of codeImports(file)) {
+      if (INTERNAL_SPEC.test(spec)) {
+        errors.push(`${path.relative(root, file)}: imports '${spec}', which is for @streamtasks packages only (no semver promise); use the public entry`);
+      }
+    }
+  }
+  for (const pkg of packages) {
+    const file = path.join(pkg.dir, 'src', 'internal.ts');
+    const exported = Object.hasOwn(pkg.json.exports ?? {}, './internal');
+    if (!existsSync(path.join(pkg.dir, 'src', 'index.ts'))) continue; // a manifest without sources (as in the release tools' tests)
+    if (existsSync(file) !== exported) {
+      errors.push(`${pkg.rel}: ${exported ? 'exports "./internal" but has no src/internal.ts' : 'has src/internal.ts but its exports map has no "./internal"'}`);
+    } else if (exported && !/no semver promise/.test(readFileSync(file, 'utf8').replace(/\s+(\*\s+)?/g, ' '))) {
+      errors.push(`${pkg.rel}/src/internal.ts: its doc comment must say that it carries no semver promise`);
+    }
+  }
+  return errors;
 }
 
 function main(argv) {

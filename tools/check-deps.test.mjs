@@ -151,6 +151,37 @@ test('internal paths of a sibling are refused; exported subpaths are fine', (t) 
   assert.ok(errors.some((e) => /deep\.ts: relative import '\.\.\/\.\.\/link\/src\/index\.js' leaves the package/.test(e)), errors.join('\n'));
 });
 
+test('only @streamtasks packages import an internal entry; examples and docs may not', (t) => {
+  const ws = healthy();
+  ws.link.exports = { '.': './dist/index.js', './internal': './dist/internal.js' };
+  ws.link.files['internal.ts'] = '/** For siblings only: no semver promise. */\nexport const z = 1;\n';
+  ws.client.files['uses.ts'] = "export { z } from '@streamtasks/link/internal';\n";
+  const root = workspace(t, ws);
+  assert.deepEqual(checkWorkspace(root, { layers }).errors, []);
+  mkdirSync(path.join(root, 'examples'));
+  writeFileSync(path.join(root, 'examples', 'demo.ts'), "import { z } from '@streamtasks/link/internal';\nconsole.log(z);\n");
+  mkdirSync(path.join(root, 'docs'));
+  writeFileSync(path.join(root, 'docs', 'guide.md'), "Prose may name `@streamtasks/link/internal`.\n\n```ts\nimport { z } from '@streamtasks/link/internal';\n```\n");
+  writeFileSync(path.join(root, 'packages', 'client', 'README.md'), "```ts\nimport { Switch } from '@streamtasks/link';\n```\n");
+  const { errors } = checkWorkspace(root, { layers });
+  assert.ok(errors.some((e) => e.startsWith("examples/demo.ts: imports '@streamtasks/link/internal'")), errors.join('\n'));
+  assert.ok(errors.some((e) => e.startsWith("docs/guide.md: imports '@streamtasks/link/internal'")), errors.join('\n'));
+  assert.equal(errors.length, 2, errors.join('\n'));
+});
+
+test('src/internal.ts and the "./internal" export come together, documented as without semver promise', (t) => {
+  const ws = healthy();
+  ws.link.exports = { '.': './dist/index.js', './internal': './dist/internal.js' };
+  ws.client.files['internal.ts'] = 'export const z = 1;\n';
+  const { errors } = checkWorkspace(workspace(t, ws), { layers });
+  assert.ok(errors.includes('packages/link: exports "./internal" but has no src/internal.ts'), errors.join('\n'));
+  assert.ok(errors.includes('packages/client: has src/internal.ts but its exports map has no "./internal"'), errors.join('\n'));
+  ws.client.exports = { '.': './dist/index.js', './internal': './dist/internal.js' };
+  ws.link.files['internal.ts'] = '/** For siblings only: no semver promise. */\nexport const z = 1;\n';
+  const again = checkWorkspace(workspace(t, ws), { layers }).errors;
+  assert.deepEqual(again, ['packages/client/src/internal.ts: its doc comment must say that it carries no semver promise']);
+});
+
 test('a published package may use a private sibling only as a devDependency', (t) => {
   const ws = healthy();
   ws.testing = { private: true, deps: { '@streamtasks/link': '^0.1.0' } };

@@ -59,8 +59,9 @@ function keepSlowest(list, entry) {
 
 async function workerMain() {
   const { seed, from, to, step, budget, progress, deadline } = workerData;
-  const link = await import('@streamtasks/link');
-  const transports = await import('@streamtasks/transports');
+  // The public entries and the internal ones (the reader, writer and framing helpers).
+  const link = { ...(await import('@streamtasks/link')), ...(await import('@streamtasks/link/internal')) };
+  const transports = { ...(await import('@streamtasks/transports')), ...(await import('@streamtasks/transports/internal')) };
   const input = makeGenerators(link);
   const { tally, checkMessage, checkValue, checkFrames } = makeChecks(link, transports);
   const differential = makeDifferential(link);

@@ -10,8 +10,9 @@ import { Buffer } from 'node:buffer';
 import { Packr, Unpackr } from 'msgpackr';
 import { BOUND_RATIO, makeChecks, makeDifferential, makeTiming, prng, sameValue } from './fuzz-core.mjs';
 
-const link = await import('@streamtasks/link');
-const transports = await import('@streamtasks/transports');
+// The public entries and the internal ones (the reader, writer and framing helpers).
+const link = { ...(await import('@streamtasks/link')), ...(await import('@streamtasks/link/internal')) };
+const transports = { ...(await import('@streamtasks/transports')), ...(await import('@streamtasks/transports/internal')) };
 const { DecodeError, decodeValue, encodeValue } = link;
 const corpus = JSON.parse(readFileSync(new URL('./fuzz-corpus.json', import.meta.url), 'utf8'));
 const fromHex = (hex) => Uint8Array.from(Buffer.from(hex, 'hex'));

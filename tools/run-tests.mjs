@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: build, lint (eslint with the layering rule + tools/check-deps.mjs),
-// typecheck, the code of the READMEs and examples (tools/check-readme-examples.mjs),
+// the public API against api/*.api.md (tools/api-report.mjs), typecheck, the
+// code of the READMEs and examples (tools/check-readme-examples.mjs),
 // the browser bundles (tools/check-browser-bundle.mjs), the API reference
 // (typedoc, warnings are errors), the packed packages installed into empty
 // projects (tools/check-packages.mjs), the tests of tools/ (node:test: the
@@ -11,7 +12,7 @@
 //
 // The last line is the test count, alone: `<passed> passed, <failed> failed`.
 //
-// usage: node tools/run-tests.mjs [--only build,lint,typecheck,readme,browser,docs,packages,tools,unit]
+// usage: node tools/run-tests.mjs [--only build,lint,api,typecheck,readme,browser,docs,packages,tools,unit]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const toolsTap = path.join(scratch, 'tools.tap');
 const phases = [
   { id: 'build', title: 'build', cmd: ['npm', 'run', '-s', 'build'] },
   { id: 'lint', title: 'lint', cmd: ['npm', 'run', '-s', 'lint'] },
+  { id: 'api', title: 'api report', cmd: [process.execPath, 'tools/api-report.mjs'] },
   { id: 'typecheck', title: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { id: 'readme', title: 'readme code', cmd: [process.execPath, 'tools/check-readme-examples.mjs'] },
   { id: 'browser', title: 'browser', cmd: [process.execPath, 'tools/check-browser-bundle.mjs'] },

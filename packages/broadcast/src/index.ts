@@ -34,6 +34,6 @@
  * @packageDocumentation
  */
 export { ReceiverStoppedError, TopicAllocationError } from './errors.js';
-export { GET_TOPICS, MAX_NAMESPACES_PER_REQUEST } from './protocol.js';
+export { MAX_NAMESPACES_PER_REQUEST } from './protocol.js';
 export { BroadcastReceiver, type BroadcastReceiverEvents, type BroadcastReceiverOptions } from './receiver.js';
 export { BroadcastingServer, type BroadcastingServerOptions, type TopicAllocator } from './server.js';

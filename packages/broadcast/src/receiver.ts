@@ -1,4 +1,5 @@
-import { DecodeError, Emitter, boundedWait, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { DecodeError, Emitter, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 import { DISCOVERY_ADDRESS, Ports, parseEndpoint, type Client, type Endpoint } from '@streamtasks/client';
 import { fetchAs } from '@streamtasks/fetch';
 import { ReceiverStoppedError } from './errors.js';

@@ -1,6 +1,7 @@
 import { AbortError, MessageType, RawData, TimeoutError, type AddressedMessage, type Id, type Message } from '@streamtasks/link';
 import { FetchError, type Client } from '@streamtasks/client';
-import { BroadcastReceiver, BroadcastingServer, GET_TOPICS, MAX_NAMESPACES_PER_REQUEST, ReceiverStoppedError } from '@streamtasks/broadcast';
+import { BroadcastReceiver, BroadcastingServer, MAX_NAMESPACES_PER_REQUEST, ReceiverStoppedError } from '@streamtasks/broadcast';
+import { GET_TOPICS } from '@streamtasks/broadcast/internal';
 import { createNetwork, deferred, hex, loadBodies, nextEvent, vectorOf } from '@streamtasks/testing';
 
 const PUBLISHER = 10_000;

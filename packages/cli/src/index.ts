@@ -18,4 +18,3 @@ export { DEFAULT_URL, URL_ENV, openClient, resolveUrl, type OpenClientOptions } 
 export { main } from './main.js';
 export { ExitCode, type CommandIO } from './command.js';
 export { ERROR_PREFIX, describeFailure, exitCodeFor } from './exit-codes.js';
-export { parseJson, toJson } from './json.js';

@@ -1,21 +1,5 @@
-import {
-  AddressedMessage,
-  AddressesChangedMessage,
-  Emitter,
-  InTopicsChangedMessage,
-  MessageType,
-  OutTopicsChangedMessage,
-  RawData,
-  TopicControlMessage,
-  TopicDataMessage,
-  boundedWait,
-  toId,
-  type Id,
-  type Link,
-  type Message,
-  type MessageReceiver,
-  type WaitOptions,
-} from '@streamtasks/link';
+import { AddressedMessage, AddressesChangedMessage, Emitter, InTopicsChangedMessage, MessageType, OutTopicsChangedMessage, RawData, TopicControlMessage, TopicDataMessage, toId, type Id, type Link, type Message, type MessageReceiver, type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 import { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports } from './constants.js';
 import { formatEndpoint, parseEndpoint, validateAddressName, type Endpoint } from './endpoint.js';
 import { ClientStoppedError, FetchError, LimitExceededError, NoAddressError, PortInUseError } from './errors.js';

@@ -1,4 +1,5 @@
-import { isId, type Id } from '@streamtasks/link';
+import { type Id } from '@streamtasks/link';
+import { isId } from '@streamtasks/link/internal';
 
 /**
  * The payload of a fetch request (an Addressed message to the server's fetch

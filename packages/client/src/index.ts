@@ -41,13 +41,3 @@ export {
   PortInUseError,
   type FetchErrorCode,
 } from './errors.js';
-export {
-  fetchRequestPayload,
-  fetchResponsePayload,
-  parseFetchRequest,
-  parseFetchResponse,
-  type FetchRequest,
-  type FetchRequestPayload,
-  type FetchResponsePayload,
-} from './fetch-protocol.js';
-export { DescriptorRoutes, type BodyCheck, type DescriptorRoute } from './routes.js';

@@ -3,16 +3,8 @@
 // answer ignored, names resolved through a stand-in discovery, and stop()
 // ending every wait.
 import { AbortError, TimeoutError, RawData, type AddressedMessage } from '@streamtasks/link';
-import {
-  ClientStoppedError,
-  DEFAULT_FETCH_TIMEOUT,
-  FetchError,
-  LimitExceededError,
-  NoAddressError,
-  Ports,
-  parseFetchRequest,
-  type FetchRequest,
-} from '@streamtasks/client';
+import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, LimitExceededError, NoAddressError, Ports } from '@streamtasks/client';
+import { parseFetchRequest, type FetchRequest } from '@streamtasks/client/internal';
 import { network, until } from './helpers.js';
 
 import type { Client } from '@streamtasks/client';

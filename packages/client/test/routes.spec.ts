@@ -1,5 +1,5 @@
 // The descriptor route registry shared by the fetch and signal servers.
-import { DescriptorRoutes } from '@streamtasks/client';
+import { DescriptorRoutes } from '@streamtasks/client/internal';
 
 test('routes take a handler with or without options; a missing handler is a TypeError', () => {
   const routes = new DescriptorRoutes<(body: unknown) => unknown>();

@@ -1,4 +1,5 @@
-import { boundedWait, toId, type Id, type WaitOptions } from '@streamtasks/link';
+import { toId, type Id, type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 import { ClientStoppedError, DISCOVERY_ADDRESS, Ports, Topics, type Client } from '@streamtasks/client';
 import { InvalidResponseError, fetchAs } from '@streamtasks/fetch';
 import { sendSignal } from '@streamtasks/signal';

@@ -29,17 +29,8 @@
  *
  * @packageDocumentation
  */
+export { MAX_IDS_PER_REQUEST } from './protocol.js';
 export {
-  ADDRESS_COUNTER_START,
-  ADDRESS_NAME_REGISTERED,
-  DiscoveryDescriptors,
-  DiscoverySignals,
-  MAX_IDS_PER_REQUEST,
-  TOPIC_COUNTER_START,
-  TOPIC_SPACE_COUNTER_START,
-} from './protocol.js';
-export {
-  randomRequestId,
   requestAddress,
   requestAddresses,
   requestTopicIds,
@@ -67,4 +58,4 @@ export {
 } from './topic-spaces.js';
 export { waitForDiscovery } from './lighthouse.js';
 export { DEFAULT_WAIT_TIMEOUT } from './wait.js';
-export { DiscoveryService, LIGHTHOUSE_PAYLOAD, type DiscoveryServiceEvents, type DiscoveryServiceOptions } from './service.js';
+export { DiscoveryService, type DiscoveryServiceEvents, type DiscoveryServiceOptions } from './service.js';

@@ -1,4 +1,5 @@
-import { boundedWait, type WaitOptions } from '@streamtasks/link';
+import { type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 import { ClientStoppedError, Topics, type Client } from '@streamtasks/client';
 import { DEFAULT_WAIT_TIMEOUT } from './wait.js';
 

@@ -162,7 +162,7 @@ export class AddressNameTracker implements AsyncDisposable {
   /** Resolves when the tracker has stopped. */
   readonly done: Promise<void>;
 
-  /** @internal use {@link trackAddressNames} */
+  /** Trackers are made with {@link trackAddressNames}. */
   constructor(client: Client, receiver: BroadcastReceiver<unknown>) {
     this.receiver = receiver;
     this.done = (async () => {

@@ -1,6 +1,7 @@
 import { AbortError, MessageType, Switch, TimeoutError, createQueueLinkPair, type Message } from '@streamtasks/link';
 import { Client, ClientStoppedError, FetchError } from '@streamtasks/client';
-import { MAX_IDS_PER_REQUEST, randomRequestId, requestAddress, requestAddresses, requestTopicIds } from '@streamtasks/discovery';
+import { MAX_IDS_PER_REQUEST, requestAddress, requestAddresses, requestTopicIds } from '@streamtasks/discovery';
+import { randomRequestId } from '@streamtasks/discovery/internal';
 import { createDiscoveryNetwork, type DiscoveryNetwork } from './network.js';
 import { loadBodies } from '@streamtasks/testing';
 

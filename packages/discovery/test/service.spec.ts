@@ -2,15 +2,8 @@ import { MessageType, RawData, Switch, TimeoutError, createQueueLinkPair, type M
 import { Client } from '@streamtasks/client';
 import { MalformedRequestError } from '@streamtasks/fetch';
 import { MalformedSignalError } from '@streamtasks/signal';
-import {
-  DEFAULT_WAIT_TIMEOUT,
-  DiscoveryService,
-  LIGHTHOUSE_PAYLOAD,
-  requestAddress,
-  requestTopicIds,
-  waitForDiscovery,
-  type DiscoveryServiceOptions,
-} from '@streamtasks/discovery';
+import { DEFAULT_WAIT_TIMEOUT, DiscoveryService, requestAddress, requestTopicIds, waitForDiscovery, type DiscoveryServiceOptions } from '@streamtasks/discovery';
+import { LIGHTHOUSE_PAYLOAD } from '@streamtasks/discovery/internal';
 import { createDiscoveryNetwork, type DiscoveryNetwork } from './network.js';
 import { nextEvent, settle } from '@streamtasks/testing';
 

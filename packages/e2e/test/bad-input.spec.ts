@@ -6,26 +6,13 @@
 // `connection-rejected` / `connection-closed` events, and the node keeps
 // serving a good client throughout.
 import { randomBytes } from 'node:crypto';
-import {
-  AddressedMessage,
-  DecodeError,
-  MessageType,
-  OutTopicsChangedMessage,
-  RawData,
-  TopicDataMessage,
-  decodeValue,
-} from '@streamtasks/link';
+import { AddressedMessage, DecodeError, MessageType, OutTopicsChangedMessage, RawData, TopicDataMessage } from '@streamtasks/link';
+import { decodeValue } from '@streamtasks/link/internal';
 import type { Client } from '@streamtasks/client';
 import { FetchServer } from '@streamtasks/fetch';
 import { InTopic, OutTopic } from '@streamtasks/topic';
-import {
-  FrameTooLargeError,
-  HandshakeError,
-  HandshakeRejectedError,
-  SYNC_WORD,
-  SkippedBytesError,
-  connect,
-} from '@streamtasks/transports';
+import { FrameTooLargeError, HandshakeError, HandshakeRejectedError, SkippedBytesError, connect } from '@streamtasks/transports';
+import { SYNC_WORD } from '@streamtasks/transports/internal';
 import { openClient, startNode, type StreamtasksNode } from '@streamtasks/cli';
 import { RawPeer, isAddressedTo } from './raw-peer.js';
 

@@ -1,18 +1,10 @@
 // A peer that speaks the wire protocol by hand over a raw TCP socket, so
 // that tests can send exactly the bytes they want (garbage included).
 import { connect as netConnect, type Socket } from 'node:net';
-import {
-  AddressesChangedMessage,
-  MessageType,
-  decodeMessage,
-  decodeValue,
-  encodeMessage,
-  encodeValue,
-  type Id,
-  type Message,
-  type WireMessage,
-} from '@streamtasks/link';
-import { FrameParser, encodeFrame, encodeHello, parseUrl } from '@streamtasks/transports';
+import { AddressesChangedMessage, MessageType, decodeMessage, encodeMessage, type Id, type Message, type WireMessage } from '@streamtasks/link';
+import { decodeValue, encodeValue } from '@streamtasks/link/internal';
+import { parseUrl } from '@streamtasks/transports';
+import { FrameParser, encodeFrame, encodeHello } from '@streamtasks/transports/internal';
 
 export class RawPeer {
   readonly socket: Socket;

@@ -1,13 +1,6 @@
 import { Emitter, RawData, type AddressedMessage, type Id } from '@streamtasks/link';
-import {
-  DescriptorRoutes,
-  Ports,
-  fetchResponsePayload,
-  parseFetchRequest,
-  type Client,
-  type FetchRequest,
-  type FetchResponsePayload,
-} from '@streamtasks/client';
+import { Ports, type Client } from '@streamtasks/client';
+import { DescriptorRoutes, fetchResponsePayload, parseFetchRequest, type FetchRequest, type FetchResponsePayload } from '@streamtasks/client/internal';
 import type { Check } from './check.js';
 import { CustomFetchError, FetchRequestError, MalformedRequestError } from './errors.js';
 

@@ -22,7 +22,7 @@
  *
  * @packageDocumentation
  */
-export { MAX_COST, MAX_ID, addCost, isCost, isId, toId, type Id, type PricedId } from './ids.js';
+export { MAX_COST, MAX_ID, toId, type Id, type PricedId } from './ids.js';
 export {
   AbortError,
   ConnectionClosedError,
@@ -48,14 +48,12 @@ export {
   type WireMessage,
 } from './messages.js';
 export { RawData } from './raw-data.js';
-export { allocBytes, copyBytes } from './bytes.js';
 export { decodeMessage } from './codec/decode.js';
 export { encodeMessage } from './codec/encode.js';
-export { validateMessage } from './codec/validate.js';
-export { MAX_DECODE_DEPTH, decodeValue, MsgpackReader } from './msgpack/decoder.js';
-export { MAX_ENCODE_DEPTH, encodeValue, MsgpackWriter } from './msgpack/encoder.js';
+export { MAX_DECODE_DEPTH } from './msgpack/decoder.js';
+export { MAX_ENCODE_DEPTH } from './msgpack/encoder.js';
 export { Emitter, type EventMap } from './emitter.js';
-export { boundedWait, type WaitOptions } from './wait.js';
+export type { WaitOptions } from './wait.js';
 export { Link, type LinkEvents, type LinkOptions, type MessageReceiver } from './link.js';
 export { QueueLink, createQueueLinkPair, type QueueLinkOptions } from './queue-link.js';
 export { TopicRemappingLink } from './remapping-link.js';

@@ -48,7 +48,7 @@ export class QueueLink extends Link {
     }
   };
 
-  /** @internal use {@link createQueueLinkPair} */
+  /** Queue links come in pairs: use {@link createQueueLinkPair}. */
   constructor(options: QueueLinkOptions = {}) {
     super(options);
     this.serialize = options.serialize ?? false;

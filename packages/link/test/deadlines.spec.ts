@@ -2,7 +2,8 @@
 // asked and in deadline order, settled waits leave nothing that keeps the
 // process alive, pending ones do, and fake timers (installed and removed
 // between waits) drive them like any timer.
-import { TimeoutError, boundedWait } from '@streamtasks/link';
+import { TimeoutError } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 
 const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 const never = () => undefined;

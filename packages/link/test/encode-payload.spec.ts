@@ -2,15 +2,8 @@
 // message: the bytes must be exactly those of encoding the payload on its
 // own (bin8/bin16/bin32 headers at the size boundaries), the payload keeps
 // its range of the message, and the message keeps its bytes.
-import {
-  AddressedMessage,
-  EncodeError,
-  RawData,
-  TopicDataMessage,
-  decodeMessage,
-  encodeMessage,
-  encodeValue,
-} from '@streamtasks/link';
+import { AddressedMessage, EncodeError, RawData, TopicDataMessage, decodeMessage, encodeMessage } from '@streamtasks/link';
+import { encodeValue } from '@streamtasks/link/internal';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 

@@ -2,15 +2,8 @@
 // fast path for data and addressed messages keeps the wire form, and
 // encodeMessage hands it back instead of encoding anew. Other layouts take
 // the fully checking path and decode to the same fields.
-import {
-  AddressedMessage,
-  DecodeError,
-  RawData,
-  TopicDataMessage,
-  decodeMessage,
-  encodeMessage,
-  encodeValue,
-} from '@streamtasks/link';
+import { AddressedMessage, DecodeError, RawData, TopicDataMessage, decodeMessage, encodeMessage } from '@streamtasks/link';
+import { encodeValue } from '@streamtasks/link/internal';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));

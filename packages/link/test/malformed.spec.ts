@@ -6,22 +6,8 @@
  * nesting and huge declared lengths; and that payload maps cannot pollute
  * prototypes.
  */
-import {
-  DecodeError,
-  EncodeError,
-  InvalidMessageError,
-  MAX_COST,
-  MAX_DECODE_DEPTH,
-  MessageType,
-  MsgpackWriter,
-  RawData,
-  TopicDataMessage,
-  decodeMessage,
-  decodeValue,
-  encodeMessage,
-  encodeValue,
-  type WireMessage,
-} from '@streamtasks/link';
+import { DecodeError, EncodeError, InvalidMessageError, MAX_COST, MAX_DECODE_DEPTH, MessageType, RawData, TopicDataMessage, decodeMessage, encodeMessage, type WireMessage } from '@streamtasks/link';
+import { MsgpackWriter, decodeValue, encodeValue } from '@streamtasks/link/internal';
 import { below, brief, fromHex, prng, readVectors } from './helpers.js';
 
 /** Runs `fn` and returns what it threw (failing the test if it did not throw). */

@@ -7,7 +7,8 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { Packr, Unpackr } from 'msgpackr';
-import { EncodeError, MAX_DECODE_DEPTH, MAX_ENCODE_DEPTH, MsgpackWriter, decodeValue, encodeValue } from '@streamtasks/link';
+import { EncodeError, MAX_DECODE_DEPTH, MAX_ENCODE_DEPTH } from '@streamtasks/link';
+import { MsgpackWriter, decodeValue, encodeValue } from '@streamtasks/link/internal';
 import { below, fromHex, prng, toHex } from './helpers.js';
 
 // 'auto' (number while safe, bigint beyond) is supported by msgpackr but missing from its typings.

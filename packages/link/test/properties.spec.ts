@@ -6,25 +6,8 @@
  * polluted prototype. The long run of the same checks is `npm run fuzz`.
  */
 import fc from 'fast-check';
-import {
-  AddressedMessage,
-  AddressesChangedMessage,
-  DecodeError,
-  InTopicsChangedMessage,
-  MAX_COST,
-  MAX_ID,
-  MessageType,
-  OutTopicsChangedMessage,
-  RawData,
-  TopicControlMessage,
-  TopicDataMessage,
-  decodeMessage,
-  decodeValue,
-  encodeMessage,
-  encodeValue,
-  type Id,
-  type Message,
-} from '@streamtasks/link';
+import { AddressedMessage, AddressesChangedMessage, DecodeError, InTopicsChangedMessage, MAX_COST, MAX_ID, MessageType, OutTopicsChangedMessage, RawData, TopicControlMessage, TopicDataMessage, decodeMessage, encodeMessage, type Id, type Message } from '@streamtasks/link';
+import { decodeValue, encodeValue } from '@streamtasks/link/internal';
 
 // Fixed seed per run of the suite unless one is given: a failure replays exactly.
 const SEED = Number(process.env.FC_SEED ?? 0x5eed);

@@ -4,23 +4,8 @@
  * same bytes (or to bytes with the same meaning where Python's set order is
  * arbitrary), and every payload encodes to exactly Python's payload bytes.
  */
-import {
-  AddressedMessage,
-  AddressesChangedMessage,
-  InTopicsChangedMessage,
-  MessageType,
-  OutTopicsChangedMessage,
-  RawData,
-  TopicControlMessage,
-  TopicDataMessage,
-  decodeMessage,
-  decodeValue,
-  encodeMessage,
-  encodeValue,
-  type Id,
-  type PricedId,
-  type WireMessage,
-} from '@streamtasks/link';
+import { AddressedMessage, AddressesChangedMessage, InTopicsChangedMessage, MessageType, OutTopicsChangedMessage, RawData, TopicControlMessage, TopicDataMessage, decodeMessage, encodeMessage, type Id, type PricedId, type WireMessage } from '@streamtasks/link';
+import { decodeValue, encodeValue } from '@streamtasks/link/internal';
 import { compareIds, fromHex, readVectors, toHex, untag } from './helpers.js';
 
 interface Example {

@@ -27,7 +27,6 @@
  * @packageDocumentation
  */
 export { MalformedSignalError } from './errors.js';
-export { parseSignal, signalPayload, type SignalPayload } from './protocol.js';
 export { sendSignal } from './send.js';
 export {
   SignalServer,

@@ -1,5 +1,6 @@
 import { Emitter, type AddressedMessage } from '@streamtasks/link';
-import { DescriptorRoutes, Ports, type Client } from '@streamtasks/client';
+import { Ports, type Client } from '@streamtasks/client';
+import { DescriptorRoutes } from '@streamtasks/client/internal';
 import { MalformedSignalError } from './errors.js';
 import { parseSignal } from './protocol.js';
 

@@ -1,4 +1,5 @@
-import { boundedWait, type WaitOptions } from '@streamtasks/link';
+import { type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 
 /**
  * A boolean that can be awaited: `wait(true)` resolves as soon as the value

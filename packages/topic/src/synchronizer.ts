@@ -1,4 +1,5 @@
-import { boundedWait, type Id, type WaitOptions } from '@streamtasks/link';
+import { type Id, type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 
 /** Orders the payloads of several synchronized in-topics (see {@link SequentialInTopicSynchronizer}). */
 export interface InTopicSynchronizer {

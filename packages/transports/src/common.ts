@@ -8,10 +8,7 @@ export {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_FRAME_SIZE,
   DEFAULT_MAX_QUEUED_MESSAGES,
-  FRAME_HEADER_SIZE,
-  MAX_HANDSHAKE_FRAME_SIZE,
   PROTOCOL_VERSION,
-  SYNC_WORD,
 } from './constants.js';
 export {
   FrameTooLargeError,
@@ -22,28 +19,12 @@ export {
   type RejectReason,
 } from './errors.js';
 export { parseUrl, formatUrl, type ConnectionUrl, type Scheme } from './url.js';
-export { encodeFrame, writeFrameHeader } from './framing.js';
-export { FrameParser, type FrameParserOptions } from './frame-parser.js';
 export type { FrameChannel, FrameChannelHandler } from './channel.js';
-export {
-  checkHello,
-  checkReply,
-  clientHandshake,
-  decodeHandshake,
-  encodeHello,
-  encodeReply,
-  serverHandshake,
-  type HandshakeData,
-} from './handshake.js';
-export { ConnectionLink, checkConnectionLinkOptions, type ConnectionLinkOptions } from './connection-link.js';
-export { CLOSE_CODES, WebSocketChannel, type WebSocketChannelOptions, type WebSocketLike } from './websocket-channel.js';
-export { establish, type ClientOptions } from './establish.js';
-export {
-  connectWebSocket,
-  webSocketAddress,
-  type WebSocketConnectOptions,
-  type WebSocketConstructor,
-} from './websocket-connect.js';
+export type { HandshakeData } from './handshake.js';
+export { ConnectionLink, type ConnectionLinkOptions } from './connection-link.js';
+export type { WebSocketLike } from './websocket-channel.js';
+export type { ClientOptions } from './establish.js';
+export { connectWebSocket, type WebSocketConnectOptions, type WebSocketConstructor } from './websocket-connect.js';
 export {
   Reconnector,
   type ReconnectorEvents,

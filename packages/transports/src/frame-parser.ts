@@ -1,4 +1,4 @@
-import { copyBytes } from '@streamtasks/link';
+import { copyBytes } from '@streamtasks/link/internal';
 import { DEFAULT_MAX_FRAME_SIZE, SYNC_WORD } from './constants.js';
 import { FrameTooLargeError } from './errors.js';
 

@@ -1,5 +1,6 @@
 // Browser-safe: the handshake of every transport, over any FrameChannel.
-import { ConnectionClosedError, StreamtasksError, boundedWait, decodeValue, encodeValue, type WaitOptions } from '@streamtasks/link';
+import { ConnectionClosedError, StreamtasksError, type WaitOptions } from '@streamtasks/link';
+import { boundedWait, decodeValue, encodeValue } from '@streamtasks/link/internal';
 import type { FrameChannel } from './channel.js';
 import { PROTOCOL_VERSION } from './constants.js';
 import { HandshakeError, HandshakeRejectedError } from './errors.js';

@@ -36,7 +36,6 @@
  * @packageDocumentation
  */
 export * from './common.js';
-export { SocketChannel, type SocketChannelOptions } from './socket-channel.js';
 export { connect, createReconnector, type ConnectOptions, type ReconnectOptions } from './connect.js';
 export {
   TransportServer,

@@ -1,5 +1,6 @@
 // Browser-safe: keeps a connection up, given a way to open it.
-import { AbortError, Emitter, boundedWait, type Link, type Switch, type WaitOptions } from '@streamtasks/link';
+import { AbortError, Emitter, type Link, type Switch, type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 
 /** What a {@link Reconnector} is doing. */
 export type ReconnectorState = 'connecting' | 'connected' | 'disconnected' | 'retrying' | 'stopped';

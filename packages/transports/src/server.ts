@@ -87,7 +87,7 @@ export class TransportServer {
   private listener: Listener | undefined;
   private closePromise: Promise<void> | undefined;
 
-  /** @internal use {@link createServer} */
+  /** Servers are made with {@link createServer}, which also starts them. */
   constructor(target: ConnectionUrl, options: ServerOptions) {
     this.target = target;
     this.options = options;

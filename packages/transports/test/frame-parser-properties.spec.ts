@@ -6,7 +6,8 @@
  * frame's worth of bytes. The long run of the same checks is `npm run fuzz`.
  */
 import fc from 'fast-check';
-import { FrameParser, FrameTooLargeError, SYNC_WORD, encodeFrame } from '@streamtasks/transports';
+import { FrameTooLargeError } from '@streamtasks/transports';
+import { FrameParser, SYNC_WORD, encodeFrame } from '@streamtasks/transports/internal';
 
 const SEED = Number(process.env.FC_SEED ?? 0x5eed);
 const RUNS = Number(process.env.FC_RUNS ?? 300);

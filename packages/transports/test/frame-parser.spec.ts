@@ -1,5 +1,6 @@
 import { decodeMessage, MessageType } from '@streamtasks/link';
-import { FrameParser, FrameTooLargeError, SYNC_WORD, encodeFrame } from '@streamtasks/transports';
+import { FrameTooLargeError } from '@streamtasks/transports';
+import { FrameParser, SYNC_WORD, encodeFrame } from '@streamtasks/transports/internal';
 import { hex, loadVectors, toHex, type FramingVectors } from './vectors.js';
 
 const vectors = loadVectors<FramingVectors>('framing.json');

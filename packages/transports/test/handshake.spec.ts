@@ -4,22 +4,8 @@ import {
   ConnectionClosedError,
   TimeoutError,
 } from '@streamtasks/link';
-import {
-  FrameParser,
-  FrameTooLargeError,
-  HandshakeError,
-  HandshakeRejectedError,
-  PROTOCOL_VERSION,
-  SYNC_WORD,
-  checkHello,
-  connect,
-  createServer,
-  encodeFrame,
-  encodeHello,
-  encodeReply,
-  parseUrl,
-  type TransportServer,
-} from '@streamtasks/transports';
+import { FrameTooLargeError, HandshakeError, HandshakeRejectedError, PROTOCOL_VERSION, connect, createServer, parseUrl, type TransportServer } from '@streamtasks/transports';
+import { FrameParser, SYNC_WORD, checkHello, encodeFrame, encodeHello, encodeReply } from '@streamtasks/transports/internal';
 import { RawStreamClient, nextEvent, openPair } from './harness.js';
 import { hex, loadVectors, toHex, type HandshakeVectors } from './vectors.js';
 

@@ -5,17 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Link } from '@streamtasks/link';
 import { WebSocket } from 'ws';
-import {
-  FrameParser,
-  connect,
-  createServer,
-  encodeFrame,
-  encodeHello,
-  type ConnectOptions,
-  type ConnectionLink,
-  type ServerOptions,
-  type TransportServer,
-} from '@streamtasks/transports';
+import { connect, createServer, type ConnectOptions, type ConnectionLink, type ServerOptions, type TransportServer } from '@streamtasks/transports';
+import { FrameParser, encodeFrame, encodeHello } from '@streamtasks/transports/internal';
 import type { TransportHarness } from './compliance.js';
 
 /** A fresh directory for unix sockets, removed by the returned function. */

@@ -11,18 +11,8 @@ import {
   Switch,
   TopicDataMessage,
 } from '@streamtasks/link';
-import {
-  DEFAULT_CLOSE_TIMEOUT,
-  FrameTooLargeError,
-  HandshakeRejectedError,
-  SYNC_WORD,
-  connect,
-  createServer,
-  encodeFrame,
-  encodeHello,
-  type ConnectionLink,
-  type TransportServer,
-} from '@streamtasks/transports';
+import { DEFAULT_CLOSE_TIMEOUT, FrameTooLargeError, HandshakeRejectedError, connect, createServer, type ConnectionLink, type TransportServer } from '@streamtasks/transports';
+import { SYNC_WORD, encodeFrame, encodeHello } from '@streamtasks/transports/internal';
 import { Collector } from './compliance.js';
 import { RawStreamClient, nextEvent, openPair, rawWebSocket, tempSocketDir } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { FrameParser, SocketChannel, encodeFrame } from '@streamtasks/transports';
+import { FrameParser, SocketChannel, encodeFrame } from '@streamtasks/transports/internal';
 
 /** A socket stand-in that records each write the channel makes. */
 class RecordingSocket extends Duplex {

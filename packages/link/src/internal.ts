@@ -1,0 +1,14 @@
+/**
+ * What the other `@streamtasks/*` packages need from link beyond its public
+ * API: the MessagePack reader and writer, byte helpers, message validation
+ * and the bounded wait. Imported as `@streamtasks/link/internal` by sibling
+ * packages only; it carries no semver promise and may change in any release.
+ *
+ * @packageDocumentation
+ */
+export { addCost, isCost, isId } from './ids.js';
+export { allocBytes, copyBytes } from './bytes.js';
+export { validateMessage } from './codec/validate.js';
+export { decodeValue, MsgpackReader } from './msgpack/decoder.js';
+export { encodeValue, MsgpackWriter } from './msgpack/encoder.js';
+export { boundedWait } from './wait.js';
