@@ -389,7 +389,7 @@ const roles = {
 
   async 'paced-nats-pub'({ url, subject, count, rate }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { encodeValue } = await import('@streamtasks/link');
+    const { encodeValue } = await import('@streamtasks/link/internal');
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
     say('READY');
@@ -404,7 +404,7 @@ const roles = {
 
   async 'lat-nats-sub'({ url, subject, count, skip }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { decodeValue } = await import('@streamtasks/link');
+    const { decodeValue } = await import('@streamtasks/link/internal');
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
     const rec = new LatencyRecorder(count, skip);
@@ -473,7 +473,7 @@ const roles = {
 
   async 'many-nats-subs'({ url, clients, first = 0, perClient, batch = 100 }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { decodeValue } = await import('@streamtasks/link');
+    const { decodeValue } = await import('@streamtasks/link/internal');
     const all = [];
     onTerm(() => Promise.all(all.map((nc) => nc.close())));
     const counter = new Counter(clients * perClient);
@@ -501,7 +501,7 @@ const roles = {
 
   async 'rr-nats-pub'({ url, topics, rounds }) {
     const { connect } = await import('@nats-io/transport-node');
-    const { encodeValue } = await import('@streamtasks/link');
+    const { encodeValue } = await import('@streamtasks/link/internal');
     const nc = await connect({ servers: url });
     onTerm(() => nc.close());
     const subjects = Array.from({ length: topics }, (_, k) => `bench.c.${k}`);
