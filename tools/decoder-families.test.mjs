@@ -16,8 +16,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { families, growth } from './fuzz-families.mjs';
 
-const link = await import('@streamtasks/link');
-const transports = await import('@streamtasks/transports');
+// The public entries and the internal ones (the value decoder, the frame parser and the channels).
+const link = { ...(await import('@streamtasks/link')), ...(await import('@streamtasks/link/internal')) };
+const transports = { ...(await import('@streamtasks/transports')), ...(await import('@streamtasks/transports/internal')) };
 const { DecodeError, decodeMessage, decodeValue, RawData } = link;
 const { FrameParser, WebSocketChannel, decodeHandshake, encodeFrame, HandshakeError, PROTOCOL_VERSION, FrameTooLargeError } = transports;
 
