@@ -2,7 +2,7 @@
 // every option, and one error → exit-code mapping for every command.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { TOPIC_COUNTER_START } from '@streamtasks/discovery';
+import { TOPIC_COUNTER_START } from '@streamtasks/discovery/internal';
 import { AbortError, ConnectionClosedError, TimeoutError } from '@streamtasks/link';
 import { FetchError } from '@streamtasks/client';
 import { HandshakeError, HandshakeRejectedError, InvalidUrlError } from '@streamtasks/transports';
