@@ -3,7 +3,7 @@
 // password, query parameters except `auth`); ours sends `{accepted,
 // version}` only (docs/python.md says why). A Python client reads nothing but
 // those two keys, so it decides the same on either reply.
-import { decodeValue } from '@streamtasks/link';
+import { decodeValue } from '@streamtasks/link/internal';
 import { createServer, type TransportServer } from '@streamtasks/transports';
 import { RawStreamClient } from './harness.js';
 import { hex, loadVectors, type HandshakeVectors } from './vectors.js';
