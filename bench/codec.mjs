@@ -7,7 +7,7 @@
 // on the machine hits both alike.
 import { performance } from 'node:perf_hooks';
 import { Packr, Unpackr } from 'msgpackr';
-import { decodeValue, encodeValue } from '@streamtasks/link';
+import { decodeValue, encodeValue } from '@streamtasks/link/internal';
 
 import { size } from './_lib.mjs';
 

@@ -5,10 +5,11 @@
 // (slowloris), and permessage-deflate offered (it stays off: no zip bombs).
 // Each bad connection is closed with the code RFC 6455 gives (or served, where
 // the input is allowed), and a good client is served throughout.
-import { decodeValue } from '@streamtasks/link';
+import { decodeValue } from '@streamtasks/link/internal';
 import type { Client } from '@streamtasks/client';
 import { FetchServer } from '@streamtasks/fetch';
-import { encodeHello, parseUrl } from '@streamtasks/transports';
+import { parseUrl } from '@streamtasks/transports';
+import { encodeHello } from '@streamtasks/transports/internal';
 import { openClient, startNode, type StreamtasksNode } from '@streamtasks/cli';
 import { Opcode, RawWebSocket } from './raw-websocket.js';
 
