@@ -19,13 +19,14 @@ export const layers = {
   'scope:broadcast': ['scope:fetch', 'scope:client', 'scope:link', 'scope:testing'],
   'scope:discovery': ['scope:broadcast', 'scope:fetch', 'scope:signal', 'scope:client', 'scope:link', 'scope:testing'],
   'scope:transports': ['scope:link'],
+  'scope:nats': ['scope:link', 'scope:testing'],
   'scope:cli': [
     'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
-    'scope:topic', 'scope:client', 'scope:transports', 'scope:link', 'scope:testing',
+    'scope:topic', 'scope:client', 'scope:transports', 'scope:nats', 'scope:link', 'scope:testing',
   ],
   // Cross-package scenarios (private, never published) may use everything.
   'scope:e2e': [
     'scope:cli', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
-    'scope:topic', 'scope:client', 'scope:transports', 'scope:link', 'scope:testing',
+    'scope:topic', 'scope:client', 'scope:transports', 'scope:nats', 'scope:link', 'scope:testing',
   ],
 };

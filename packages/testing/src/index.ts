@@ -8,3 +8,11 @@
 export { createNetwork, type TestNetwork } from './network.js';
 export { deferred, eventually, nextEvent, prng, settle, type Deferred } from './async.js';
 export { VECTORS_DIR, hex, loadBodies, vectorOf, type BodiesVectors } from './vectors.js';
+export {
+  NATS_SERVER_BINARY,
+  startNatsCluster,
+  startNatsServer,
+  waitForRoutes,
+  type NatsServer,
+  type NatsServerOptions,
+} from './nats-server.js';

@@ -1,0 +1,505 @@
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import {
+  AddressesChangedMessage,
+  ConnectionClosedError,
+  DecodeError,
+  Emitter,
+  InTopicsChangedMessage,
+  Link,
+  MessageType,
+  OutTopicsChangedMessage,
+  TopicControlMessage,
+  decodeMessage,
+  encodeMessage,
+  validateMessage,
+  type Id,
+  type Message,
+  type PricedId,
+} from '@streamtasks/link';
+import {
+  DEFAULT_DEAD_AFTER,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  DEFAULT_NATS_COST,
+  DEFAULT_NETWORK,
+  DEFAULT_REASSEMBLY_LIMIT,
+  REASSEMBLY_TIMEOUT,
+} from './constants.js';
+import { RoguePublishError } from './errors.js';
+import { Membership } from './membership.js';
+import { PIECE_HEADER, Reassembler } from './pieces.js';
+import { Publisher } from './publisher.js';
+import { RemoteState } from './remote-state.js';
+import { NO_CHANGES, decodeState, encodeState, type RouteChanges, type StateMessage } from './state-codec.js';
+import { Subjects } from './subjects.js';
+import { randomNodeId } from './node-id.js';
+
+/** Options of a {@link NatsLink}, besides the connection. */
+export interface NatsLinkOptions {
+  /** Nodes with the same network name form one network. Default {@link DEFAULT_NETWORK}. */
+  network?: string;
+  /** Cost added to every route received through NATS. Default {@link DEFAULT_NATS_COST}. */
+  cost?: number;
+  /** Milliseconds between heartbeats. Default {@link DEFAULT_HEARTBEAT_INTERVAL}. */
+  heartbeatInterval?: number;
+  /** Milliseconds of silence after which a node is declared dead. Default {@link DEFAULT_DEAD_AFTER}. */
+  deadAfter?: number;
+  /** Largest message sent or reassembled (split into pieces above `max_payload`). Default 16 MiB. */
+  maxMessageSize?: number;
+  /** Bytes of unfinished split messages kept per sending node. Default 32 MiB. */
+  reassemblyLimit?: number;
+  /** Unconfirmed published bytes above which `send()` returns false. Default 4 MiB. */
+  highWaterMark?: number;
+  /** This node's id in subjects (letters and digits). Default: a fresh random id. */
+  nodeId?: string;
+}
+
+/** Counters of a {@link NatsLink}. */
+export interface NatsLinkStats {
+  /** Messages published to NATS (a split message counts each piece). */
+  readonly published: number;
+  /** Messages received from NATS that were malformed or did not belong on their subject, and were dropped. */
+  readonly rejected: number;
+  /** Split messages dropped because a piece was lost or they did not fit the reassembly buffer. */
+  readonly piecesDropped: number;
+  /** Nodes of the network besides this one whose state is known. */
+  readonly nodes: number;
+}
+
+/** Events of the network as one {@link NatsLink} sees it. */
+export interface NetworkEvents {
+  [event: string]: unknown[];
+  /** A node's state became known. */
+  join: [node: string];
+  /** A node said goodbye (`left`) or fell silent (`dead`); what it announced is withdrawn. */
+  leave: [node: string, why: 'left' | 'dead'];
+  /** What the other nodes announced changed (after the link passed it on). */
+  change: [];
+}
+
+interface Request {
+  readonly provider: string;
+  readonly subscription: Subscription;
+}
+
+/**
+ * A link whose far side is every other node of one network on a NATS
+ * cluster. What it offers the switch (its `outTopics` and `addresses`) is
+ * what the other nodes provide and reach, at the cheapest node's cost plus
+ * the link's; its `inTopics` are the topics other nodes request from this
+ * node.
+ *
+ * Topic data is published once per message on the topic's subject of this
+ * node, to which only the nodes that requested it subscribe: NATS does the
+ * fan-out. Addressed messages go to the subject of the one node that
+ * reaches the address cheapest. Route state travels as numbered changes,
+ * full states on request and heartbeats (see the subject layout in
+ * {@link Subjects}). Everything received goes through the same decoders as
+ * bytes from a socket; what does not decode, or does not belong on its
+ * subject, is reported as an `error` event and dropped.
+ *
+ * Create it with {@link connectNats}; closing it says goodbye to the other
+ * nodes and closes the NATS connection.
+ */
+export class NatsLink extends Link {
+  readonly nodeId: string;
+  /** The network name. */
+  readonly networkName: string;
+  /** Nodes joining and leaving, and changes of their routes. */
+  readonly network = new Emitter<NetworkEvents>();
+  readonly subjects: Subjects;
+  /** Resolves once the NATS connection is closed and every timer stopped. Never rejects. */
+  readonly released: Promise<void>;
+
+  private readonly nc: NatsConnection;
+  private readonly publisher: Publisher;
+  private readonly remote: RemoteState;
+  private readonly membership: Membership;
+  private readonly reassembler: Reassembler;
+  private readonly highWaterMark: number;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private resolveReleased!: () => void;
+  private seq = 0;
+  private rejected = 0;
+  private readonly provides = new Map<Id, number>();
+  private readonly reaches = new Map<Id, number>();
+  /** Topics this side asked for. */
+  private readonly wanted = new Set<Id>();
+  /** The provider node each wanted topic is subscribed from. */
+  private readonly requests = new Map<Id, Request>();
+  /** Last control state published per topic, for nodes that request it later. */
+  private readonly controlSent = new Map<Id, boolean>();
+  /** Last control state passed on per wanted topic, so that each arrives once. */
+  private readonly controlReceived = new Map<Id, boolean>();
+  private unconfirmed = 0;
+  private flushing = false;
+
+  /** @internal use {@link connectNats} */
+  constructor(nc: NatsConnection, options: NatsLinkOptions = {}) {
+    super({ cost: options.cost ?? DEFAULT_NATS_COST });
+    this.nc = nc;
+    this.networkName = options.network ?? DEFAULT_NETWORK;
+    this.subjects = new Subjects(this.networkName);
+    this.nodeId = options.nodeId ?? randomNodeId();
+    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    const reassemblyLimit = options.reassemblyLimit ?? DEFAULT_REASSEMBLY_LIMIT;
+    this.publisher = new Publisher(nc, this.nodeId, maxMessageSize);
+    this.remote = new RemoteState(this.nodeId);
+    this.reassembler = new Reassembler({
+      maxMessageSize,
+      perSenderLimit: reassemblyLimit,
+      totalLimit: 2 * reassemblyLimit,
+      timeout: REASSEMBLY_TIMEOUT,
+      onDrop: (error) => this.reportError(error),
+    });
+    this.membership = new Membership(
+      {
+        apply: (node, changes, full) => {
+          const joined = !this.remote.has(node);
+          this.update(() => (full ? this.remote.replace(node, changes) : this.remote.apply(node, changes)));
+          if (joined) this.network.emit('join', node);
+        },
+        gone: (node, why) => {
+          this.reassembler.forget(node);
+          this.update(() => this.remote.remove(node));
+          this.network.emit('leave', node, why);
+        },
+        ask: (node) => this.publishSafely(this.subjects.ask(node), encodeState(this.beat()), this.subjects.snap(this.nodeId)),
+      },
+      options.deadAfter ?? DEFAULT_DEAD_AFTER,
+    );
+    this.released = new Promise((resolve) => (this.resolveReleased = resolve));
+
+    const s = this.subjects;
+    this.listen(s.allStates, (msg, bytes) => this.onState(msg, bytes));
+    this.listen(s.hello, (msg, bytes) => this.onHello(msg, bytes));
+    this.listen(s.ask(this.nodeId), (msg) => this.onAsk(msg));
+    this.listen(s.snap(this.nodeId), (msg, bytes) => this.onSnapshot(msg, bytes));
+    this.listen(s.node(this.nodeId), (msg, bytes) => this.onDirect(msg, bytes));
+    // Everyone answers a hello with its full state: a joining node learns the network at once.
+    this.publishSafely(s.hello, encodeState(this.full()), s.snap(this.nodeId));
+    this.heartbeat = setInterval(() => {
+      this.publishSafely(s.state(this.nodeId), encodeState(this.beat()));
+      this.reassembler.sweep();
+    }, options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL);
+    void this.watchStatus();
+    void nc.closed().then((err) => {
+      if (!this.isClosed) this.closeFromPeer(new ConnectionClosedError('the NATS connection closed', { cause: err ?? undefined }));
+    });
+  }
+
+  get stats(): NatsLinkStats {
+    return {
+      published: this.publisher.published,
+      rejected: this.rejected,
+      piecesDropped: this.reassembler.dropped,
+      nodes: this.membership.size,
+    };
+  }
+
+  override get needsDrain(): boolean {
+    return this.unconfirmed > this.highWaterMark;
+  }
+
+  /** The NATS server this link is connected to now (`host:port`). */
+  get server(): string {
+    return this.nc.getServer();
+  }
+
+  /** Ends the link and waits until the NATS connection is closed. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.released;
+  }
+
+  // ---- sending ----------------------------------------------------------
+
+  protected transmit(message: Message): boolean {
+    switch (message.type) {
+      case MessageType.TopicData:
+      case MessageType.TopicControl: {
+        const bytes = encodeMessage(message);
+        if (message.type === MessageType.TopicControl) this.controlSent.set(message.topic, message.paused);
+        // Only nodes that requested the topic from us listen; without them nobody would get it.
+        if (this.inTopics.has(message.topic)) this.publishCounted(this.subjects.topic(this.nodeId, message.topic), bytes);
+        break;
+      }
+      case MessageType.Addressed: {
+        const bytes = encodeMessage(message);
+        const route = this.remote.addresses.best(message.address);
+        // Unknown address: dropped, as a switch drops it (datagram semantics).
+        if (route) this.publishCounted(this.subjects.node(route.node), bytes);
+        break;
+      }
+      case MessageType.OutTopicsChanged:
+      case MessageType.OutTopicsChangedRecv:
+        validateMessage(message);
+        this.announceRoutes(this.provides, message.add, message.remove, 'provide');
+        break;
+      case MessageType.AddressesChanged:
+      case MessageType.AddressesChangedRecv:
+        validateMessage(message);
+        this.announceRoutes(this.reaches, message.add, message.remove, 'reach');
+        break;
+      case MessageType.InTopicsChanged:
+        validateMessage(message);
+        this.changeWanted(message.add, message.remove);
+        break;
+    }
+    return !this.needsDrain;
+  }
+
+  private announceRoutes(table: Map<Id, number>, add: readonly PricedId[], remove: readonly (Id | PricedId)[], kind: 'provide' | 'reach'): void {
+    const removed: Id[] = [];
+    for (const r of remove) {
+      const id = typeof r === 'object' ? r.id : r;
+      if (table.delete(id)) removed.push(id);
+    }
+    const added: PricedId[] = [];
+    for (const p of add) {
+      if (table.get(p.id) === p.cost) continue;
+      table.set(p.id, p.cost);
+      added.push({ id: p.id, cost: p.cost });
+    }
+    if (added.length === 0 && removed.length === 0) return;
+    this.announce(kind === 'provide' ? { ...NO_CHANGES, provide: added, unprovide: removed } : { ...NO_CHANGES, reach: added, unreach: removed });
+  }
+
+  private changeWanted(add: readonly Id[], remove: readonly Id[]): void {
+    const changed: Id[] = [];
+    for (const topic of add) {
+      if (this.wanted.has(topic)) continue;
+      this.wanted.add(topic);
+      changed.push(topic);
+    }
+    for (const topic of remove) {
+      if (!this.wanted.delete(topic)) continue;
+      this.controlReceived.delete(topic);
+      changed.push(topic);
+    }
+    this.resubscribe(changed);
+  }
+
+  /** Makes the subscription of each topic match whether it is wanted and who provides it cheapest; announces the changes. */
+  private resubscribe(topics: Iterable<Id>): void {
+    const request: Array<[Id, string]> = [];
+    const unrequest: Id[] = [];
+    for (const topic of topics) {
+      const provider = this.wanted.has(topic) ? this.remote.topics.best(topic)?.node : undefined;
+      const current = this.requests.get(topic);
+      if (current?.provider === provider) continue;
+      if (current) {
+        current.subscription.unsubscribe();
+        this.subscriptions.delete(current.subscription);
+        this.requests.delete(topic);
+      }
+      if (provider === undefined) {
+        unrequest.push(topic);
+        continue;
+      }
+      // Subscribed before the request is announced: the provider's first message finds us listening.
+      const subscription = this.listen(this.subjects.topic(provider, topic), (msg, bytes) => this.onTopic(topic, provider, msg, bytes));
+      this.requests.set(topic, { provider, subscription });
+      request.push([topic, provider]);
+    }
+    if (request.length > 0 || unrequest.length > 0) this.announce({ ...NO_CHANGES, request, unrequest });
+  }
+
+  private announce(changes: RouteChanges): void {
+    this.seq++;
+    this.publishSafely(this.subjects.state(this.nodeId), encodeState({ kind: 'change', node: this.nodeId, seq: this.seq, changes }));
+  }
+
+  private beat(): StateMessage {
+    return { kind: 'beat', node: this.nodeId, seq: this.seq };
+  }
+
+  private full(): StateMessage {
+    const priced = (m: Map<Id, number>) => [...m].map(([id, cost]) => ({ id, cost }));
+    return {
+      kind: 'full',
+      node: this.nodeId,
+      seq: this.seq,
+      changes: {
+        ...NO_CHANGES,
+        provide: priced(this.provides),
+        reach: priced(this.reaches),
+        request: [...this.requests].map(([topic, r]) => [topic, r.provider] as const),
+      },
+    };
+  }
+
+  /** Publishes a message of the data path, counting bytes for backpressure. */
+  private publishCounted(subject: string, bytes: Uint8Array): void {
+    this.unconfirmed += this.publisher.publish(subject, bytes);
+    if (this.needsDrain) void this.confirm();
+  }
+
+  /** Publishes route state; a connection that is closing loses it (the link closes with it). */
+  private publishSafely(subject: string, bytes: Uint8Array, reply?: string): void {
+    if (this.nc.isClosed() || this.nc.isDraining()) return;
+    try {
+      this.publisher.publish(subject, bytes, reply);
+    } catch (err) {
+      this.reportError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Waits for the server to confirm what was published (a PING round trip), then signals drain. */
+  private async confirm(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.needsDrain && !this.isClosed) {
+        const counted = this.unconfirmed;
+        await this.nc.flush();
+        this.unconfirmed -= counted;
+      }
+    } catch {
+      return; // the connection closed: the link closes with it
+    } finally {
+      this.flushing = false;
+    }
+    if (!this.isClosed) this.events.emit('drain');
+  }
+
+  // ---- receiving --------------------------------------------------------
+
+  /** Subscribes with a callback that gets whole messages (split ones put together again). */
+  private listen(subject: string, handle: (msg: Msg, bytes: Uint8Array) => void): Subscription {
+    const subscription = this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err || this.isClosed) return;
+        // A status from the server (503 "no responders" to a hello nobody heard yet), not a message of a node.
+        if (msg.headers && msg.headers.code !== 0) return;
+        const piece = msg.headers?.get(PIECE_HEADER);
+        const bytes = piece ? this.reassembler.accept(msg.subject, piece, msg.data) : msg.data;
+        if (bytes === undefined) return;
+        try {
+          handle(msg, bytes);
+        } catch (error) {
+          this.reject(msg.subject, error);
+        }
+      },
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  private reject(subject: string, error: unknown): void {
+    this.rejected++;
+    const problem = error instanceof Error ? error.message : String(error);
+    this.reportError(new RoguePublishError(subject, problem, { cause: error }));
+  }
+
+  private onState(msg: Msg, bytes: Uint8Array): void {
+    const sender = this.subjects.stateSender(msg.subject);
+    const state = decodeState(bytes);
+    if (sender === undefined || state.node !== sender) throw new DecodeError(`state of node ${state.node} on the subject of another`);
+    if (state.kind === 'full') throw new DecodeError('a full state on a state subject');
+    if (sender !== this.nodeId) this.membership.receive(state);
+  }
+
+  private onHello(msg: Msg, bytes: Uint8Array): void {
+    const state = decodeState(bytes);
+    if (state.kind !== 'full' || msg.reply !== this.subjects.snap(state.node)) throw new DecodeError('a hello must be a full state with its reply subject');
+    if (state.node === this.nodeId) return;
+    this.membership.receive(state);
+    this.publishSafely(msg.reply, encodeState(this.full()));
+  }
+
+  private onAsk(msg: Msg): void {
+    if (msg.reply === undefined || this.subjects.snapTarget(msg.reply) === undefined) throw new DecodeError('a request for the full state without a valid reply subject');
+    this.publishSafely(msg.reply, encodeState(this.full()));
+  }
+
+  private onSnapshot(_msg: Msg, bytes: Uint8Array): void {
+    const state = decodeState(bytes);
+    if (state.kind !== 'full') throw new DecodeError(`a ${state.kind} message where a full state belongs`);
+    if (state.node !== this.nodeId) this.membership.receive(state);
+  }
+
+  private onDirect(_msg: Msg, bytes: Uint8Array): void {
+    const message = decodeMessage(bytes);
+    if (message.type === MessageType.Addressed) return this.receive(message);
+    if (message.type === MessageType.TopicControl) return this.passControl(message.topic, message.paused, message);
+    throw new DecodeError(`message type ${message.type} on a node subject`);
+  }
+
+  private onTopic(topic: Id, provider: string, _msg: Msg, bytes: Uint8Array): void {
+    const message = decodeMessage(bytes);
+    if ((message.type !== MessageType.TopicData && message.type !== MessageType.TopicControl) || message.topic !== topic) {
+      throw new DecodeError(`a message that is not data or control of topic ${topic} on its subject`);
+    }
+    if (this.requests.get(topic)?.provider !== provider) return; // a provider we just left
+    this.membership.heard(provider, Date.now());
+    if (message.type === MessageType.TopicData) this.receive(message);
+    else this.passControl(topic, message.paused, message);
+  }
+
+  private passControl(topic: Id, paused: boolean, message: Message): void {
+    if (!this.wanted.has(topic) || this.controlReceived.get(topic) === paused) return;
+    this.controlReceived.set(topic, paused);
+    this.receive(message);
+  }
+
+  /** Applies a change of the remote state and tells the local side what follows from it. */
+  private update(change: () => void): void {
+    change();
+    const topics = this.remote.topics.takeChanges();
+    const addresses = this.remote.addresses.takeChanges();
+    const requests = this.remote.takeRequestChanges();
+    if (topics.add.length > 0 || topics.remove.length > 0) this.receive(new OutTopicsChangedMessage(topics.add, topics.remove));
+    if (addresses.add.length > 0 || addresses.remove.length > 0) this.receive(new AddressesChangedMessage(addresses.add, addresses.remove));
+    if (requests.first.length > 0 || requests.last.length > 0) {
+      for (const topic of requests.last) this.controlSent.delete(topic);
+      this.receive(new InTopicsChangedMessage(requests.first, requests.last));
+    }
+    // A node that joins a topic others already get learns its state from us directly (once).
+    for (const [topic, node] of requests.joined) {
+      const paused = this.controlSent.get(topic);
+      if (paused !== undefined) this.publishSafely(this.subjects.node(node), encodeMessage(new TopicControlMessage(topic, paused)));
+    }
+    this.resubscribe(topics.moved.filter((t) => this.wanted.has(t)));
+    this.network.emit('change');
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (this.isClosed) return;
+      if (status.type === 'disconnect') {
+        this.membership.suspend();
+      } else if (status.type === 'reconnect') {
+        this.membership.resume();
+        // Some messages may have been lost meanwhile: tell everyone our state and hear theirs.
+        this.publishSafely(this.subjects.hello, encodeState(this.full()), this.subjects.snap(this.nodeId));
+      }
+    }
+  }
+
+  // ---- closing ----------------------------------------------------------
+
+  protected onClose(): void {
+    clearInterval(this.heartbeat);
+    this.membership.close();
+    this.network.removeAllListeners();
+    this.reassembler.clear();
+    // Withdraw at once: the other nodes do not wait for the heartbeat to stop.
+    this.publishSafely(this.subjects.state(this.nodeId), encodeState({ kind: 'bye', node: this.nodeId, seq: this.seq }));
+    for (const s of this.subscriptions) s.unsubscribe();
+    const nc = this.nc;
+    void (async () => {
+      try {
+        if (!nc.isClosed()) {
+          await nc.flush().catch(() => undefined);
+          await nc.close();
+        }
+      } finally {
+        this.resolveReleased();
+      }
+    })();
+  }
+}
