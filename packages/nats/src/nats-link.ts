@@ -204,6 +204,16 @@ export class NatsLink extends Link {
     return this.unconfirmed > this.highWaterMark;
   }
 
+  /** Number of other nodes that requested `topic` from this node. */
+  requesterCount(topic: Id): number {
+    return this.remote.requestersOf(topic)?.size ?? 0;
+  }
+
+  /** The node this node gets `topic` from, if it requested it and someone provides it. */
+  providerOf(topic: Id): string | undefined {
+    return this.requests.get(topic)?.provider;
+  }
+
   /** The NATS server this link is connected to now (`host:port`). */
   get server(): string {
     return this.nc.getServer();
