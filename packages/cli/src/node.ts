@@ -1,11 +1,12 @@
 import { Emitter, Switch, createQueueLinkPair, type Link } from '@streamtasks/link';
 import { DiscoveryService } from '@streamtasks/discovery';
+import { connectNats, isNatsUrl } from '@streamtasks/nats';
 import {
   DEFAULT_NODE_URL,
+  Reconnector,
   createReconnector,
   createServer,
   type ConnectionInfo,
-  type Reconnector,
   type ReconnectorStatus,
   type ServerOptions,
   type TransportServer,
@@ -24,7 +25,7 @@ export interface NodeOptions {
    * turns it on unless `--no-node-socket` is given.
    */
   nodeSocket?: boolean | string;
-  /** URLs of other nodes to stay connected to (reconnecting with backoff). */
+  /** URLs of other nodes, or `nats://` clusters, to stay connected to (reconnecting with backoff). */
   connect?: readonly string[];
   /** First delay before reconnecting, in ms. Default 1000. */
   reconnectDelay?: number;
@@ -107,7 +108,10 @@ export class StreamtasksNode {
       this.events.emit('listening', where);
     }
     for (const url of options.connect ?? []) {
-      const connector = createReconnector(url, { switch: this.switch, delay: options.reconnectDelay ?? 1000 });
+      const reconnect = { switch: this.switch, delay: options.reconnectDelay ?? 1000 };
+      const connector = isNatsUrl(url)
+        ? new Reconnector((signal) => connectNats({ url, signal }), reconnect)
+        : createReconnector(url, reconnect);
       connector.events.on('status', (status) => this.events.emit('connector-status', url, status));
       this.connectors.set(url, connector);
     }

@@ -1,6 +1,7 @@
 import { type WaitOptions } from '@streamtasks/link';
 import { Client } from '@streamtasks/client';
 import { requestAddress } from '@streamtasks/discovery';
+import { NatsLink, connectNats, isNatsUrl } from '@streamtasks/nats';
 import { DEFAULT_NODE_URL, connect } from '@streamtasks/transports';
 
 /** The URL commands connect to when none is given: this machine's node, on its local unix socket. */
@@ -15,8 +16,8 @@ export interface OpenClientOptions extends WaitOptions {
 }
 
 /**
- * Connects to a node (TypeScript or Python) and starts a client on the
- * connection. With `address`, a fresh address is requested from discovery.
+ * Connects to a node (TypeScript or Python), or joins a network over NATS
+ * (`nats://`, `tls://`), and starts a client on the connection. With `address`, a fresh address is requested from discovery.
  * `timeout` bounds all of it together. Without a URL it connects to this
  * machine's node (`node://`).
  */
@@ -24,9 +25,13 @@ export async function openClient(url: string = DEFAULT_URL, options: OpenClientO
   // One bound for the connection, the handshake and the address request together.
   const end = options.timeout === undefined ? undefined : Date.now() + options.timeout;
   const remaining = () => (end === undefined ? undefined : Math.max(0, end - Date.now()));
-  const link = await connect(url, { timeout: remaining(), signal: options.signal });
+  const link = isNatsUrl(url)
+    ? await connectNats({ url, timeout: remaining(), signal: options.signal })
+    : await connect(url, { timeout: remaining(), signal: options.signal });
   const client = new Client(link).start();
   try {
+    // Over NATS, discovery (address 0) is known once some node announces it.
+    if (options.address && link instanceof NatsLink) await link.reachable(0, { timeout: remaining(), signal: options.signal });
     if (options.address) await requestAddress(client, { timeout: remaining(), signal: options.signal });
   } catch (err) {
     client.close();

@@ -38,7 +38,8 @@ export interface ConnectNatsOptions extends NatsLinkOptions {
 
 /**
  * Connects to a NATS cluster and returns the link that joins this node to
- * every other node of the same network on it. Add it to a switch
+ * every other node of the same network on it, once the network answered
+ * (see {@link NatsLink.ready}). Add it to a switch
  * (`switch.addLink(link)`) or use it for one client (`new Client(link)`).
  *
  * Rejects with {@link NatsConnectError} when no server can be reached or the
@@ -82,12 +83,20 @@ export async function connectNats(target: string | ConnectNatsOptions): Promise<
     }
     throw new NatsConnectError(`cannot connect to NATS at ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  let link: NatsLink;
   try {
-    return new NatsLink(nc, linkOptions);
+    link = new NatsLink(nc, linkOptions);
   } catch (err) {
     await nc.close();
     throw err;
   }
+  try {
+    await link.ready({ timeout: options.timeout ?? DEFAULT_CONNECT_TIMEOUT, signal: options.signal });
+  } catch (err) {
+    await link[Symbol.asyncDispose]();
+    throw err;
+  }
+  return link;
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

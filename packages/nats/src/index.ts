@@ -18,7 +18,7 @@
  */
 export { connectNats, DEFAULT_CONNECT_TIMEOUT, type ConnectNatsOptions, type NatsTlsOptions } from './connect.js';
 export { NatsLink, type NatsLinkOptions, type NatsLinkStats, type NetworkEvents } from './nats-link.js';
-export { parseNatsUrl, DEFAULT_NATS_PORT, type NatsUrl } from './url.js';
+export { isNatsUrl, parseNatsUrl, DEFAULT_NATS_PORT, type NatsUrl } from './url.js';
 export { Subjects } from './subjects.js';
 export {
   DEFAULT_DEAD_AFTER,

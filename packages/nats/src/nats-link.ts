@@ -10,9 +10,11 @@ import {
   OutTopicsChangedMessage,
   TopicControlMessage,
   decodeMessage,
+  boundedWait,
   encodeMessage,
   validateMessage,
   type Id,
+  type WaitOptions,
   type Message,
   type PricedId,
 } from '@streamtasks/link';
@@ -135,6 +137,8 @@ export class NatsLink extends Link {
   private readonly controlReceived = new Map<Id, boolean>();
   private unconfirmed = 0;
   private flushing = false;
+  /** Set once the first answer to our hello arrived, or the server said nobody heard it. */
+  private answered = false;
 
   /** @internal use {@link connectNats} */
   constructor(nc: NatsConnection, options: NatsLinkOptions = {}) {
@@ -202,6 +206,34 @@ export class NatsLink extends Link {
 
   override get needsDrain(): boolean {
     return this.unconfirmed > this.highWaterMark;
+  }
+
+  /**
+   * Resolves once the network answered this node's hello: the first other
+   * node's full state arrived (the others answer at the same time), or the
+   * server said that no node is there. {@link connectNats} waits for it, so
+   * a client on a fresh link sees the network's routes right away.
+   */
+  ready(options?: WaitOptions): Promise<void> {
+    return this.waitUntil('the network to answer', () => this.answered, options);
+  }
+
+  /** Resolves once `address` is reachable through another node of the network. */
+  reachable(address: Id, options?: WaitOptions): Promise<void> {
+    return this.waitUntil(`address ${address} to be reachable`, () => this.remote.addresses.best(address) !== undefined, options);
+  }
+
+  private waitUntil(what: string, check: () => boolean, options?: WaitOptions): Promise<void> {
+    if (this.isClosed) return Promise.reject(new ConnectionClosedError('link is closed', { cause: this.closeReason }));
+    if (check()) return Promise.resolve();
+    return boundedWait<void>(what, options, (resolve, reject) => {
+      const offChange = this.network.on('change', () => check() && resolve());
+      const offClose = this.events.on('close', (reason) => reject(new ConnectionClosedError(`link closed while waiting for ${what}`, { cause: reason })));
+      return () => {
+        offChange();
+        offClose();
+      };
+    });
   }
 
   /** Number of other nodes that requested `topic` from this node. */
@@ -383,8 +415,11 @@ export class NatsLink extends Link {
     const subscription = this.nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err || this.isClosed) return;
-        // A status from the server (503 "no responders" to a hello nobody heard yet), not a message of a node.
-        if (msg.headers && msg.headers.code !== 0) return;
+        if (msg.headers && msg.headers.code !== 0) {
+          // A status from the server, not a message of a node: 503 "no responders" means nobody heard our hello.
+          if (msg.headers.code === 503) this.setAnswered();
+          return;
+        }
         const piece = msg.headers?.get(PIECE_HEADER);
         const bytes = piece ? this.reassembler.accept(msg.subject, piece, msg.data) : msg.data;
         if (bytes === undefined) return;
@@ -430,6 +465,13 @@ export class NatsLink extends Link {
     const state = decodeState(bytes);
     if (state.kind !== 'full') throw new DecodeError(`a ${state.kind} message where a full state belongs`);
     if (state.node !== this.nodeId) this.membership.receive(state);
+    this.setAnswered();
+  }
+
+  private setAnswered(): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.network.emit('change');
   }
 
   private onDirect(_msg: Msg, bytes: Uint8Array): void {

@@ -17,6 +17,11 @@ export interface NatsUrl {
   readonly display: string;
 }
 
+/** True for the URLs {@link parseNatsUrl} reads (`nats://…`, `tls://…`). */
+export function isNatsUrl(url: string): boolean {
+  return /^(nats|tls):\/\//i.test(url);
+}
+
 /** Default port of a NATS server. */
 export const DEFAULT_NATS_PORT = 4222;
 

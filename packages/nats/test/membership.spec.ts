@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { AddressesChangedMessage, InTopicsChangedMessage, OutTopicsChangedMessage } from '@streamtasks/link';
+import { AddressesChangedMessage, InTopicsChangedMessage, OutTopicsChangedMessage, RawData, TopicDataMessage } from '@streamtasks/link';
 import { DEFAULT_DEAD_AFTER } from '@streamtasks/nats';
 import { startNatsCluster, startNatsServer, type NatsServer } from '@streamtasks/testing';
 import { freshNetwork, startNode, untilKnown, untilNetwork, type TestNode } from './helpers.js';
@@ -104,7 +104,6 @@ test('a node reconnecting to another server of the cluster is not declared dead,
 
     await s1!.kill();
     // Traffic resumes on the other server: keep publishing until a message arrives.
-    const { TopicDataMessage, RawData } = await import('@streamtasks/link');
     let sent = 0;
     const sending = setInterval(() => provider.send(new TopicDataMessage(23, RawData.from(sent++))), 20);
     try {

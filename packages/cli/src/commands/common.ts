@@ -3,7 +3,7 @@ import { UsageError } from '../command.js';
 import { parseJson } from '../json.js';
 
 export const urlOption = { url: { type: 'string', short: 'u' } } as const;
-export const URL_HELP = '  -u, --url URL       node to connect to (default: $STREAMTASKS_URL, else this machine\'s node: node://)';
+export const URL_HELP = '  -u, --url URL       node to connect to, or nats://… (a network over NATS) (default: $STREAMTASKS_URL, else this machine\'s node: node://)';
 
 export const timeoutOption = { timeout: { type: 'string', short: 't' } } as const;
 /** Help of a `--timeout` that bounds the whole command. */
