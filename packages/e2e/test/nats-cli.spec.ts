@@ -15,9 +15,9 @@ let natsUrl: string;
 beforeAll(async () => {
   server = await startNatsServer();
   natsUrl = `${server.url}?network=cli${process.pid}`;
-  nodeA = new CliProcess(['node', '--core', '--connect', natsUrl]);
+  nodeA = new CliProcess(['node', '--core', '--no-node-socket', '--connect', natsUrl]);
   await nodeA.waitFor(/connected to nats:\/\/.* \(cost 200\)/);
-  ({ node: nodeB, url: tcpB } = await startNodeProcess(['--serve', 'tcp://127.0.0.1:0', '--connect', natsUrl]));
+  ({ node: nodeB, url: tcpB } = await startNodeProcess(['--no-node-socket', '--serve', 'tcp://127.0.0.1:0', '--connect', natsUrl]));
   await nodeB.waitFor(/connected to nats:\/\//);
 }, 30_000);
 
