@@ -10,14 +10,13 @@ import {
   OutTopicsChangedMessage,
   TopicControlMessage,
   decodeMessage,
-  boundedWait,
   encodeMessage,
-  validateMessage,
   type Id,
   type WaitOptions,
   type Message,
   type PricedId,
 } from '@streamtasks/link';
+import { boundedWait, validateMessage } from '@streamtasks/link/internal';
 import {
   DEFAULT_DEAD_AFTER,
   DEFAULT_HEARTBEAT_INTERVAL,

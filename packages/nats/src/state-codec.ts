@@ -1,4 +1,5 @@
-import { DecodeError, decodeValue, encodeValue, isCost, isId, type Id, type PricedId } from '@streamtasks/link';
+import { DecodeError, type Id, type PricedId } from '@streamtasks/link';
+import { decodeValue, encodeValue, isCost, isId } from '@streamtasks/link/internal';
 import { isNodeId } from './subjects.js';
 
 /** Changes to the routes of one node (or, in a full state, everything it has). */

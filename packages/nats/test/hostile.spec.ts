@@ -1,7 +1,8 @@
 // A rogue NATS client publishing garbage on a network's subjects: every
 // node reports it, drops it and keeps serving.
 import { connect, headers } from '@nats-io/transport-node';
-import { InTopicsChangedMessage, OutTopicsChangedMessage, RawData, TopicDataMessage, encodeValue } from '@streamtasks/link';
+import { InTopicsChangedMessage, OutTopicsChangedMessage, RawData, TopicDataMessage } from '@streamtasks/link';
+import { encodeValue } from '@streamtasks/link/internal';
 import { RoguePublishError } from '@streamtasks/nats';
 import { startNatsServer, type NatsServer } from '@streamtasks/testing';
 import { freshNetwork, startNode, untilKnown, type TestNode } from './helpers.js';
