@@ -73,6 +73,15 @@ async function publish(pubEnd, messages) {
   }
 }
 
+/** Node `a` publishes MESSAGES to node `b`; the rate at `b`. */
+async function measure(a, b) {
+  const { finished } = await pubsub(a.end, [b.end], MESSAGES);
+  const t0 = performance.now();
+  await publish(a.end, MESSAGES);
+  await finished;
+  return { ops: MESSAGES, seconds: (performance.now() - t0) / 1000, unit: 'msgs/s' };
+}
+
 async function overNats() {
   const { child: server, url } = await startNatsServer();
   const a = node();
@@ -84,11 +93,7 @@ async function overNats() {
     a.sw.addLink(links[0]);
     links.push(await connectNats(`nats://${url}?network=${network}`));
     b.sw.addLink(links[1]);
-    const { finished } = await pubsub(a.end, [b.end], MESSAGES);
-    const t0 = performance.now();
-    await publish(a.end, MESSAGES);
-    await finished;
-    return { ops: MESSAGES, seconds: (performance.now() - t0) / 1000, unit: 'msgs/s' };
+    return await measure(a, b);
   } finally {
     a.sw.close();
     b.sw.close();
@@ -103,11 +108,7 @@ async function overTcp() {
   const server = await createServer('tcp://127.0.0.1:0', { switch: a.sw });
   try {
     b.sw.addLink(await connect(server.url));
-    const { finished } = await pubsub(a.end, [b.end], MESSAGES);
-    const t0 = performance.now();
-    await publish(a.end, MESSAGES);
-    await finished;
-    return { ops: MESSAGES, seconds: (performance.now() - t0) / 1000, unit: 'msgs/s' };
+    return await measure(a, b);
   } finally {
     a.sw.close();
     b.sw.close();
