@@ -41,7 +41,7 @@ console.log('get greeting ->', await app.fetch('kv', 'get', { key: 'greeting' },
 try {
   await app.fetch('kv', 'get', { key: 'missing' }, { timeout: 1000 });
 } catch (err) {
-  if (err instanceof FetchError) console.log(`get missing -> ${err.code}: ${err.message}`);
+  if (err instanceof FetchError) console.log(`get missing -> ${err.fetchCode}: ${err.message}`);
 }
 
 // Publish/subscribe with the client alone: topic 500 chosen by hand.

@@ -35,13 +35,13 @@ try {
       await caller.fetch('calculator', 'divide', body, { timeout: 5000 });
     } catch (err) {
       if (!(err instanceof FetchError)) throw err;
-      console.log(`divide ${JSON.stringify(body)} failed: ${err.code}: ${err.message}`);
+      console.log(`divide ${JSON.stringify(body)} failed: ${err.fetchCode}: ${err.message}`);
     }
   }
   try {
     await caller.fetch('calculator', 'multiply', {}, { timeout: 5000 });
   } catch (err) {
-    if (err instanceof FetchError) console.log(`multiply failed: ${err.code}: ${err.message}`);
+    if (err instanceof FetchError) console.log(`multiply failed: ${err.fetchCode}: ${err.message}`);
   }
 } finally {
   server.stop();

@@ -198,10 +198,10 @@ describe('BroadcastingServer and BroadcastReceiver', () => {
 
   test('a body that is not a list of strings answers bad_request', async () => {
     await expect(listener.fetch([PUBLISHER, 102], GET_TOPICS, 'news', { timeout: 2000 })).rejects.toMatchObject({
-      code: 'bad_request',
+      fetchCode: 'bad_request',
     });
     await expect(listener.fetch([PUBLISHER, 102], GET_TOPICS, [1], { timeout: 2000 })).rejects.toMatchObject({
-      code: 'bad_request',
+      fetchCode: 'bad_request',
       message: 'body[0]: expected a string',
     });
   });
@@ -209,7 +209,7 @@ describe('BroadcastingServer and BroadcastReceiver', () => {
   test('more than MAX_NAMESPACES_PER_REQUEST namespaces at once answer bad_request; the limit itself is fine', async () => {
     const names = (n: number) => Array.from({ length: n }, (_, i) => `ns-${i}`);
     await expect(listener.fetch([PUBLISHER, 102], GET_TOPICS, names(MAX_NAMESPACES_PER_REQUEST + 1), { timeout: 2000 }))
-      .rejects.toMatchObject({ code: 'bad_request' });
+      .rejects.toMatchObject({ fetchCode: 'bad_request' });
     expect(allocations).toEqual([]);
     const answer = await listener.fetch<Record<string, number>>([PUBLISHER, 102], GET_TOPICS, names(MAX_NAMESPACES_PER_REQUEST), { timeout: 2000 });
     expect(Object.keys(answer)).toHaveLength(MAX_NAMESPACES_PER_REQUEST);
@@ -224,7 +224,7 @@ describe('BroadcastingServer and BroadcastReceiver', () => {
       .start({ timeout: 2000 })
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(FetchError);
-    expect((failure as FetchError).code).toBe('general');
+    expect((failure as FetchError).fetchCode).toBe('general');
     expect((failure as FetchError).message).toBe(message);
     failing.stop();
   });

@@ -33,6 +33,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError) return ExitCode.ERROR;
   if (error instanceof FetchError) return ExitCode.REMOTE_ERROR;
   const code = codeOf(error);
+  if (code === 'ERR_ADDRESS_NAME_NOT_FOUND') return ExitCode.REMOTE_ERROR;
   if (code === 'ERR_ABORTED') return ExitCode.OK;
   if (code === 'ERR_TIMEOUT') return ExitCode.TIMEOUT;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return ExitCode.CONNECTION;
@@ -42,6 +43,6 @@ export function exitCodeFor(error: unknown): ExitCode {
 /** The one line that reports a failure (without the prefix); undefined for a clean stop. */
 export function describeFailure(error: unknown): string | undefined {
   if (exitCodeFor(error) === ExitCode.OK) return undefined;
-  if (error instanceof FetchError) return `${error.code}: ${error.message}`;
+  if (error instanceof FetchError) return `${error.fetchCode}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }

@@ -2,7 +2,7 @@ import { AddressedMessage, AddressesChangedMessage, Emitter, InTopicsChangedMess
 import { boundedWait } from '@streamtasks/link/internal';
 import { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports } from './constants.js';
 import { formatEndpoint, parseEndpoint, validateAddressName, type Endpoint } from './endpoint.js';
-import { ClientStoppedError, FetchError, LimitExceededError, NoAddressError, PortInUseError } from './errors.js';
+import { AddressNameNotFoundError, ClientStoppedError, FetchError, LimitExceededError, NoAddressError, PortInUseError } from './errors.js';
 import { fetchRequestPayload, parseFetchResponse, type FetchResponsePayload } from './fetch-protocol.js';
 import { PortAllocator } from './port-allocator.js';
 
@@ -339,7 +339,7 @@ export class Client {
 
   private async resolveAddressNameOrThrow(name: string, options?: FetchOptions): Promise<Id> {
     const address = await this.resolveAddressName(name, options);
-    if (address === undefined) throw new FetchError(FetchError.body('not_found', `address name ${JSON.stringify(name)} is not registered`));
+    if (address === undefined) throw new AddressNameNotFoundError(name);
     return address;
   }
 

@@ -6,20 +6,24 @@ export type FetchErrorCode = 'bad_request' | 'not_found' | 'general';
 const FETCH_CODES: ReadonlySet<string> = new Set(['bad_request', 'not_found', 'general']);
 
 /**
- * A fetch answered with an error. `code` is `bad_request`, `not_found` or
- * `general` for the built-in errors, and `custom` when the server sent an
- * error body of its own shape (kept in `body`).
+ * A fetch answered with an error. `code` is `ERR_FETCH`; the server's error
+ * kind is in `fetchCode`: `bad_request`, `not_found` or `general` for the
+ * built-in errors, and `custom` when the server sent an error body of its own
+ * shape (kept in `body`).
  */
 export class FetchError extends StreamtasksError {
-  declare readonly code: FetchErrorCode | 'custom';
+  override readonly name = 'FetchError';
+  declare readonly code: 'ERR_FETCH';
+  /** The error kind the server answered with (the first element of a built-in `[code, message]` body). */
+  readonly fetchCode: FetchErrorCode | 'custom';
   /** The error body exactly as the server sent it. */
   readonly body: unknown;
 
   constructor(body: unknown, options?: ErrorOptions) {
     const builtin = Array.isArray(body) && body.length === 2 && typeof body[0] === 'string' && FETCH_CODES.has(body[0]);
-    const code = builtin ? (body[0] as FetchErrorCode) : 'custom';
     const message = builtin ? String(body[1]) : `fetch failed with error body ${safeJson(body)}`;
-    super(message, code, options);
+    super(message, 'ERR_FETCH', options);
+    this.fetchCode = builtin ? (body[0] as FetchErrorCode) : 'custom';
     this.body = body;
   }
 
@@ -31,6 +35,7 @@ export class FetchError extends StreamtasksError {
 
 /** An operation needs the client to have an address and it has none. */
 export class NoAddressError extends StreamtasksError {
+  override readonly name = 'NoAddressError';
   constructor(message = 'the client has no address: set one or request one from discovery', options?: ErrorOptions) {
     super(message, 'ERR_NO_ADDRESS', options);
   }
@@ -38,6 +43,7 @@ export class NoAddressError extends StreamtasksError {
 
 /** The client is not started (or was stopped), so no answer could ever arrive. */
 export class ClientStoppedError extends StreamtasksError {
+  override readonly name = 'ClientStoppedError';
   constructor(message = 'the client is not running: call start() first', options?: ErrorOptions) {
     super(message, 'ERR_CLIENT_STOPPED', options);
   }
@@ -45,6 +51,7 @@ export class ClientStoppedError extends StreamtasksError {
 
 /** A configured limit was reached (e.g. too many pending fetches). */
 export class LimitExceededError extends StreamtasksError {
+  override readonly name = 'LimitExceededError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_LIMIT', options);
   }
@@ -52,6 +59,7 @@ export class LimitExceededError extends StreamtasksError {
 
 /** An endpoint or address name that does not follow the network's rules. */
 export class InvalidEndpointError extends StreamtasksError {
+  override readonly name = 'InvalidEndpointError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_INVALID_ENDPOINT', options);
   }
@@ -65,8 +73,23 @@ function safeJson(value: unknown): string {
   }
 }
 
+/**
+ * An address name that no one has registered: resolving it found no
+ * address. (Not a server's `not_found` answer: no fetch was refused.)
+ */
+export class AddressNameNotFoundError extends StreamtasksError {
+  override readonly name = 'AddressNameNotFoundError';
+  /** The name that was looked up. */
+  readonly addressName: string;
+  constructor(addressName: string, options?: ErrorOptions) {
+    super(`address name ${JSON.stringify(addressName)} is not registered`, 'ERR_ADDRESS_NAME_NOT_FOUND', options);
+    this.addressName = addressName;
+  }
+}
+
 /** A port already has a handler on this client. */
 export class PortInUseError extends StreamtasksError {
+  override readonly name = 'PortInUseError';
   readonly port: number;
   constructor(port: number, options?: ErrorOptions) {
     super(`port ${port} already has a handler`, 'ERR_PORT_IN_USE', options);

@@ -33,6 +33,7 @@ export {
   type ParsedEndpoint,
 } from './endpoint.js';
 export {
+  AddressNameNotFoundError,
   ClientStoppedError,
   FetchError,
   InvalidEndpointError,

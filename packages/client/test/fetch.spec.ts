@@ -57,13 +57,13 @@ describe('fetch', () => {
     responder(server, () => ({ body: [code, message], error: true }));
     const err = await caller.fetch(20_000, 'x', null, { timeout: 2000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FetchError);
-    expect(err).toMatchObject({ code, message, body: [code, message] });
+    expect(err).toMatchObject({ code: 'ERR_FETCH', fetchCode: code, message, body: [code, message] });
   });
 
   test('a custom error body is kept', async () => {
     responder(server, () => ({ body: { code: 42 }, error: true }));
     const err = await caller.fetch(20_000, 'x', null, { timeout: 2000 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'custom', body: { code: 42 } });
+    expect(err).toMatchObject({ fetchCode: 'custom', body: { code: 42 } });
   });
 
   test('Known fault 6: times out with a TimeoutError naming the request; a late answer is ignored', async () => {
@@ -155,7 +155,7 @@ describe('fetch', () => {
     expect(caller.cachedAddressName('echo')).toBe(20_000);
     await expect(caller.resolveAddressName('nobody', { timeout: 2000 })).resolves.toBeUndefined();
     const err = await caller.fetch('nobody', 'x', null, { timeout: 2000 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'not_found' });
+    expect(err).toMatchObject({ name: 'AddressNameNotFoundError', code: 'ERR_ADDRESS_NAME_NOT_FOUND', addressName: 'nobody' });
     caller.clearAddressNameCache('echo');
     expect(caller.cachedAddressName('echo')).toBeUndefined();
   });

@@ -105,7 +105,7 @@ describe('addresses and topic ids from discovery', () => {
     await requestAddress(client, { timeout: 2000 });
     const failure = await requestTopicIds(client, MAX_IDS_PER_REQUEST + 1, { timeout: 2000 }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(FetchError);
-    expect((failure as FetchError).code).toBe('bad_request');
+    expect((failure as FetchError).fetchCode).toBe('bad_request');
   });
 
   test('Known fault 6: a request made before the routes to discovery arrive is answered once they do', async () => {

@@ -1,5 +1,5 @@
 import { AbortError, MessageType, TimeoutError, type Id } from '@streamtasks/link';
-import { FetchError, InvalidEndpointError, NoAddressError, type Client } from '@streamtasks/client';
+import { AddressNameNotFoundError, FetchError, InvalidEndpointError, NoAddressError, type Client } from '@streamtasks/client';
 import {
   registerAddressName,
   registerAddressNameScoped,
@@ -71,7 +71,7 @@ describe('address names', () => {
     const failure = await a.fetch(0, 'register_address_name', { address_name: name, address: 10_000 }, { timeout: 2000 })
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(FetchError);
-    expect((failure as FetchError).code).toBe('bad_request');
+    expect((failure as FetchError).fetchCode).toBe('bad_request');
     expect(net.discovery.addressNames.has(name)).toBe(false);
   });
 
@@ -175,10 +175,10 @@ describe('address names', () => {
     expect(registration.isRegistered).toBe(false);
   });
 
-  test('an unknown name as a fetch endpoint fails with not_found', async () => {
+  test('an unknown name as a fetch endpoint fails with AddressNameNotFoundError', async () => {
     const failure = await b.fetch('nobody', 'x', null, { timeout: 2000 }).catch((e: unknown) => e);
-    expect(failure).toBeInstanceOf(FetchError);
-    expect((failure as FetchError).code).toBe('not_found');
+    expect(failure).toBeInstanceOf(AddressNameNotFoundError);
+    expect(failure).toMatchObject({ code: 'ERR_ADDRESS_NAME_NOT_FOUND', addressName: 'nobody' });
   });
 
   test('a name is released and announced when the address holding it leaves the network', async () => {
@@ -209,7 +209,7 @@ describe('address names', () => {
     await registerAddressName(a, 'taken');
     const refused = await registerAddressName(b, 'taken').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(FetchError);
-    expect((refused as FetchError).code).toBe('bad_request');
+    expect((refused as FetchError).fetchCode).toBe('bad_request');
     expect((refused as FetchError).message).toMatch(/held by address 10000/);
     expect(net.discovery.addressNames.get('taken')).toBe(10_000);
     expect(b.cachedAddressName('taken')).toBeUndefined();

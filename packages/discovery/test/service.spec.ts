@@ -160,7 +160,7 @@ describe('DiscoveryService', () => {
     const client = net.connect();
     await requestAddress(client, { timeout: 2000 });
     await expect(client.fetch(0, 'no_such_route', null, { timeout: 2000 })).rejects.toMatchObject({
-      code: 'not_found',
+      fetchCode: 'not_found',
       body: ['not_found', 'no_such_route'],
     });
     net.close();

@@ -154,7 +154,7 @@ test('a whole session matches the Python recording byte for byte', async () => {
     expect(rec.take()).toEqual(expected(step));
 
     step = 'A: get_topic_space_translation(id, 99) -> error not_found';
-    await expect(getTopicSpaceTranslation(a, 1, 99, T)).rejects.toMatchObject({ code: 'not_found', message: '99' });
+    await expect(getTopicSpaceTranslation(a, 1, 99, T)).rejects.toMatchObject({ fetchCode: 'not_found', message: '99' });
     expect(rec.take()).toEqual(expected(step));
 
     step = "A: delete_topic_space(id) -> 'OK'";
@@ -162,11 +162,11 @@ test('a whole session matches the Python recording byte for byte', async () => {
     expect(rec.take()).toEqual(expected(step));
 
     step = 'A: get_topic_space(deleted id) -> error not_found';
-    await expect(getTopicSpace(a, 1, T)).rejects.toMatchObject({ code: 'not_found', message: '1' });
+    await expect(getTopicSpace(a, 1, T)).rejects.toMatchObject({ fetchCode: 'not_found', message: '1' });
     expect(rec.take()).toEqual(expected(step));
 
     step = 'A: delete_topic_space(deleted id) -> error bad_request';
-    await expect(deleteTopicSpace(a, 1, T)).rejects.toMatchObject({ code: 'bad_request', message: '1' });
+    await expect(deleteTopicSpace(a, 1, T)).rejects.toMatchObject({ fetchCode: 'bad_request', message: '1' });
     expect(rec.take()).toEqual(expected(step));
 
     // A serves the routes of the recording.
@@ -194,21 +194,21 @@ test('a whole session matches the Python recording byte for byte', async () => {
     expect(rec.take()).toEqual(expected(step));
 
     step = "B: fetch('pyecho', 'validate', ...)";
-    await expect(b.fetch('pyecho', 'validate', { nope: 1 }, T)).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(b.fetch('pyecho', 'validate', { nope: 1 }, T)).rejects.toMatchObject({ fetchCode: 'bad_request' });
     const validation = rec.take(); // the answer's message text is pydantic's in Python: same shape, other text
     expect(validation.requests).toEqual(expected(step).requests);
     expect(validation.responses).toHaveLength(1);
 
     step = "B: fetch('pyecho', 'raise', ...)";
-    await expect(b.fetch('pyecho', 'raise', null, T)).rejects.toMatchObject({ code: 'general', message: 'boom' });
+    await expect(b.fetch('pyecho', 'raise', null, T)).rejects.toMatchObject({ fetchCode: 'general', message: 'boom' });
     expect(rec.take()).toEqual(expected(step));
 
     step = "B: fetch('pyecho', 'custom_error', ...)";
-    await expect(b.fetch('pyecho', 'custom_error', null, T)).rejects.toMatchObject({ code: 'custom', body: { code: 42 } });
+    await expect(b.fetch('pyecho', 'custom_error', null, T)).rejects.toMatchObject({ fetchCode: 'custom', body: { code: 42 } });
     expect(rec.take()).toEqual(expected(step));
 
     step = "B: fetch('pyecho', 'unknown_route') -> no response at all";
-    await expect(b.fetch('pyecho', 'unknown_route', null, T)).rejects.toMatchObject({ code: 'not_found' }); // answered here
+    await expect(b.fetch('pyecho', 'unknown_route', null, T)).rejects.toMatchObject({ fetchCode: 'not_found' }); // answered here
     expect(rec.take().requests).toEqual(expected(step).requests);
 
     step = "B: send_signal('pyecho', 'ping', {x: 1})";

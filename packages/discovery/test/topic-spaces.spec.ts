@@ -37,7 +37,7 @@ describe('topic spaces', () => {
     await expect(getTopicSpaceTranslation(client, id, 2)).resolves.toBe(100_001);
 
     const unknownTopic = await fetchFailure(getTopicSpaceTranslation(client, id, 99));
-    expect(unknownTopic.code).toBe('not_found');
+    expect(unknownTopic.fetchCode).toBe('not_found');
     expect(unknownTopic.body).toEqual(['not_found', '99']);
     const unknownSpace = await fetchFailure(getTopicSpaceTranslation(client, 42, 1));
     expect(unknownSpace.body).toEqual(['not_found', '42']);
@@ -46,7 +46,7 @@ describe('topic spaces', () => {
     const deleted = await fetchFailure(getTopicSpace(client, id));
     expect(deleted.body).toEqual(['not_found', '1']);
     const deletedTwice = await fetchFailure(deleteTopicSpace(client, id));
-    expect(deletedTwice.code).toBe('bad_request');
+    expect(deletedTwice.fetchCode).toBe('bad_request');
     expect(deletedTwice.body).toEqual(['bad_request', '1']);
   });
 
@@ -59,9 +59,9 @@ describe('topic spaces', () => {
 
   test('malformed bodies answer bad_request', async () => {
     const bad = await fetchFailure(client.fetch(0, 'register_topic_space', { topic_ids: ['x'] }, { timeout: 2000 }));
-    expect(bad.code).toBe('bad_request');
+    expect(bad.fetchCode).toBe('bad_request');
     const missing = await fetchFailure(client.fetch(0, 'get_topic_space', {}, { timeout: 2000 }));
-    expect(missing.code).toBe('bad_request');
+    expect(missing.fetchCode).toBe('bad_request');
   });
 
   test('a participant placed in a topic space through a TopicRemappingLink talks to the outside', async () => {

@@ -16,10 +16,14 @@ import type { FetchErrorCode } from '@streamtasks/client';
  * ```
  */
 export class FetchRequestError extends StreamtasksError {
-  declare readonly code: FetchErrorCode;
+  override readonly name = 'FetchRequestError';
+  declare readonly code: 'ERR_FETCH_REQUEST';
+  /** The error kind the requester receives (its `FetchError.fetchCode`). */
+  readonly fetchCode: FetchErrorCode;
 
-  constructor(code: FetchErrorCode, message: string, options?: ErrorOptions) {
-    super(message, code, options);
+  constructor(fetchCode: FetchErrorCode, message: string, options?: ErrorOptions) {
+    super(message, 'ERR_FETCH_REQUEST', options);
+    this.fetchCode = fetchCode;
   }
 
   /** The request is invalid (the requester gets `["bad_request", message]`). */
@@ -44,12 +48,15 @@ export class FetchRequestError extends StreamtasksError {
  * and carries the body.
  */
 export class CustomFetchError extends StreamtasksError {
-  declare readonly code: 'custom';
+  override readonly name = 'CustomFetchError';
+  declare readonly code: 'ERR_FETCH_REQUEST';
+  /** What the requester's `FetchError.fetchCode` will be. */
+  readonly fetchCode = 'custom';
   /** The error body sent to the requester. */
   readonly body: unknown;
 
   constructor(body: unknown, options?: ErrorOptions) {
-    super('fetch answered with a custom error body', 'custom', options);
+    super('fetch answered with a custom error body', 'ERR_FETCH_REQUEST', options);
     this.body = body;
   }
 }
@@ -60,6 +67,7 @@ export class CustomFetchError extends StreamtasksError {
  * reports it and keeps serving.
  */
 export class MalformedRequestError extends StreamtasksError {
+  override readonly name = 'MalformedRequestError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_MALFORMED_REQUEST', options);
   }
@@ -67,6 +75,7 @@ export class MalformedRequestError extends StreamtasksError {
 
 /** A value that does not have the expected shape. `path` locates the offending part (e.g. `body.count`). */
 export class ValidationError extends StreamtasksError {
+  override readonly name = 'ValidationError';
   readonly path: string;
 
   constructor(path: string, expected: string, options?: ErrorOptions) {
@@ -77,6 +86,7 @@ export class ValidationError extends StreamtasksError {
 
 /** A server answered a fetch with a body that does not have the expected shape. */
 export class InvalidResponseError extends StreamtasksError {
+  override readonly name = 'InvalidResponseError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_INVALID_RESPONSE', options);
   }

@@ -186,7 +186,7 @@ export class FetchServer {
       });
       return fetchResponsePayload(result === undefined ? null : result, false);
     } catch (err) {
-      if (err instanceof FetchRequestError) return fetchResponsePayload([err.code, err.message], true);
+      if (err instanceof FetchRequestError) return fetchResponsePayload([err.fetchCode, err.message], true);
       if (err instanceof CustomFetchError) return fetchResponsePayload(err.body, true);
       this.events.emit('handler-error', err, request.descriptor);
       return fetchResponsePayload(['general', errorMessage(err)], true);

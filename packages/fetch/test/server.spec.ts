@@ -63,7 +63,7 @@ describe('FetchServer', () => {
     });
     const failure = await fetch('fail').catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(FetchError);
-    expect((failure as FetchError).code).toBe(code);
+    expect((failure as FetchError).fetchCode).toBe(code);
     expect((failure as FetchError).message).toBe(error.message);
     expect((failure as FetchError).body).toEqual([code, error.message]);
   });
@@ -74,7 +74,7 @@ describe('FetchServer', () => {
     });
     const reported = nextEvent<[unknown, string]>((l) => server.events.on('handler-error', l));
     const failure = (await fetch('raise').catch((e: unknown) => e)) as FetchError;
-    expect(failure.code).toBe('general');
+    expect(failure.fetchCode).toBe('general');
     expect(failure.body).toEqual(['general', 'boom']);
     const [error, descriptor] = await reported;
     expect((error as Error).message).toBe('boom');
@@ -85,7 +85,7 @@ describe('FetchServer', () => {
     server.route('add', { validate: check.object({ a: check.integer(), b: check.integer() }) }, ({ body }) => body.a + body.b);
     await expect(fetch('add', { a: 1, b: 2 })).resolves.toBe(3);
     const failure = (await fetch('add', { a: 1 }).catch((e: unknown) => e)) as FetchError;
-    expect(failure.code).toBe('bad_request');
+    expect(failure.fetchCode).toBe('bad_request');
     expect(failure.message).toBe('body.b: expected an integer');
   });
 
@@ -96,7 +96,7 @@ describe('FetchServer', () => {
     };
     server.route('v', { validate: yes }, ({ body }) => `ok ${body}`);
     await expect(fetch('v', 'yes')).resolves.toBe('ok yes');
-    await expect(fetch('v', 'no')).rejects.toMatchObject({ code: 'bad_request', body: ['bad_request', 'say yes'] });
+    await expect(fetch('v', 'no')).rejects.toMatchObject({ fetchCode: 'bad_request', body: ['bad_request', 'say yes'] });
   });
 
   test('a CustomFetchError answers its own error body', async () => {
@@ -105,25 +105,25 @@ describe('FetchServer', () => {
     });
     const failure = (await fetch('custom_error').catch((e: unknown) => e)) as FetchError;
     expect(failure).toBeInstanceOf(FetchError);
-    expect(failure.code).toBe('custom');
+    expect(failure.fetchCode).toBe('custom');
     expect(failure.body).toEqual({ code: 42 });
   });
 
   test('Known fault 6: an unknown descriptor answers not_found with the descriptor', async () => {
     const failure = (await fetch('unknown_route').catch((e: unknown) => e)) as FetchError;
-    expect(failure.code).toBe('not_found');
+    expect(failure.fetchCode).toBe('not_found');
     expect(failure.body).toEqual(['not_found', 'unknown_route']);
   });
 
   test('a removed route answers not_found', async () => {
     server.route('gone', () => 1);
     expect(server.removeRoute('gone')).toBe(true);
-    await expect(fetch('gone')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(fetch('gone')).rejects.toMatchObject({ fetchCode: 'not_found' });
   });
 
   test('an answer that cannot be encoded answers general', async () => {
     server.route('bad-answer', () => ({ f: () => 1 }));
-    await expect(fetch('bad-answer')).rejects.toMatchObject({ code: 'general' });
+    await expect(fetch('bad-answer')).rejects.toMatchObject({ fetchCode: 'general' });
   });
 
   test('handlers run concurrently: a slow one does not hold up others', async () => {

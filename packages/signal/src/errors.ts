@@ -6,6 +6,7 @@ import { StreamtasksError } from '@streamtasks/link';
  * keeps serving.
  */
 export class MalformedSignalError extends StreamtasksError {
+  override readonly name = 'MalformedSignalError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_MALFORMED_SIGNAL', options);
   }

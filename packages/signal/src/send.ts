@@ -6,8 +6,8 @@ import { signalPayload } from './protocol.js';
  * Sends a signal: fire and forget, nothing is answered. `endpoint` is an
  * address (number or name; port 103) or `[address, port]` / `"name:port"`.
  * Resolves once the message is handed to the link — after resolving a name
- * through discovery, which `options` bound. Rejects with `FetchError`
- * (`not_found`) for a name that is not registered.
+ * through discovery, which `options` bound. Rejects with
+ * `AddressNameNotFoundError` for a name that is not registered.
  *
  * @example
  * ```ts

@@ -2,6 +2,7 @@ import { StreamtasksError } from '@streamtasks/link';
 
 /** A connection URL that cannot be used (unknown scheme, missing port or path, bad cost). */
 export class InvalidUrlError extends StreamtasksError {
+  override readonly name = 'InvalidUrlError';
   readonly url: string;
   constructor(url: string, problem: string, options?: ErrorOptions) {
     super(`invalid connection URL ${JSON.stringify(redact(url))}: ${problem}`, 'ERR_INVALID_URL', options);
@@ -11,6 +12,7 @@ export class InvalidUrlError extends StreamtasksError {
 
 /** A frame announced a length above the configured maximum; the connection is closed. */
 export class FrameTooLargeError extends StreamtasksError {
+  override readonly name = 'FrameTooLargeError';
   readonly size: number;
   readonly maxSize: number;
   constructor(size: number, maxSize: number, options?: ErrorOptions) {
@@ -26,15 +28,17 @@ export class FrameTooLargeError extends StreamtasksError {
  * stays open.
  */
 export class SkippedBytesError extends StreamtasksError {
+  override readonly name = 'SkippedBytesError';
   readonly count: number;
-  constructor(count: number) {
-    super(`skipped ${count} bytes that did not belong to a frame`, 'ERR_SKIPPED_BYTES');
+  constructor(count: number, options?: ErrorOptions) {
+    super(`skipped ${count} bytes that did not belong to a frame`, 'ERR_SKIPPED_BYTES', options);
     this.count = count;
   }
 }
 
 /** The peer's handshake was not a well-formed handshake map. */
 export class HandshakeError extends StreamtasksError {
+  override readonly name = 'HandshakeError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, 'ERR_HANDSHAKE', options);
   }
@@ -57,11 +61,12 @@ export type RejectReason =
  * was refused.
  */
 export class HandshakeRejectedError extends StreamtasksError {
+  override readonly name = 'HandshakeRejectedError';
   readonly reason: RejectReason;
   /** The version the peer announced, if any. */
   readonly peerVersion: unknown;
-  constructor(reason: RejectReason, message: string, peerVersion?: unknown) {
-    super(message, 'ERR_HANDSHAKE_REJECTED');
+  constructor(reason: RejectReason, message: string, peerVersion?: unknown, options?: ErrorOptions) {
+    super(message, 'ERR_HANDSHAKE_REJECTED', options);
     this.reason = reason;
     this.peerVersion = peerVersion;
   }
