@@ -24,9 +24,9 @@ export const MAX_INTEGER_DIGITS = 40;
 /**
  * Parses JSON text. Integer literals that a `number` cannot hold exactly
  * become `bigint`; `{"$bin": "<hex>"}` becomes a `Uint8Array`. Throws a
- * `SyntaxError` for invalid JSON, for nesting deeper than
- * {@link MAX_JSON_DEPTH} and for integers of more than
- * {@link MAX_INTEGER_DIGITS} digits. Takes time linear in the text.
+ * `SyntaxError` for invalid JSON, for nesting deeper than 512 levels and for
+ * integers of more than 40 digits (`MAX_JSON_DEPTH`, `MAX_INTEGER_DIGITS`).
+ * Takes time linear in the text.
  */
 export function parseJson(text: string): unknown {
   const marked = markBigIntegers(text);

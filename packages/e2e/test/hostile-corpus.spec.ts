@@ -91,7 +91,8 @@ describe('a node fed the hostile corpus', () => {
       '--serve', 'ws://127.0.0.1:0', '--serve', `ws://127.0.0.1:0?auth=${AUTH}`,
     ]);
     node = started.node;
-    const listening = node.stdout.concat(node.stderr).flatMap((l) => l.match(/listening on (\S+)/)?.[1] ?? []);
+    // In the order of --serve (the node's default local socket, if any, is not ours to feed).
+    const listening = node.stdout.concat(node.stderr).flatMap((l) => l.match(/listening on ((?:tcp|ws):\/\/\S+)/)?.[1] ?? []);
     expect(listening).toHaveLength(4);
     const [tcp, tcpAuth, ws, wsAuth] = listening as [string, string, string, string];
     urls = { tcp, tcpAuth, ws, wsAuth };
