@@ -5,17 +5,23 @@ import { fetchAs } from '@streamtasks/fetch';
 import { ReceiverStoppedError } from './errors.js';
 import { GET_TOPICS, NamespaceTopics } from './protocol.js';
 
-export interface BroadcastReceiverOptions {
+export interface BroadcastReceiverOptions<T = unknown> {
   /** The broadcasting server: an address or name (port 102) or `[address, port]`. Default discovery, `0:102`. */
   endpoint?: Endpoint;
   /** Items kept for a slow consumer; beyond, the oldest are dropped (and counted in `overflow`). Default 1024. */
   maxBuffered?: number;
+  /**
+   * Turns each decoded payload into what the receiver yields (checks it,
+   * picks fields, builds an object). Whatever it throws skips that payload
+   * and is reported as an `error` event; the receiver keeps receiving.
+   */
+  transformData?: (data: unknown, namespace: string) => T;
 }
 
 /** Events of a {@link BroadcastReceiver}. */
 export interface BroadcastReceiverEvents {
   [event: string]: unknown[];
-  /** A payload could not be decoded (`DecodeError`) and was skipped. */
+  /** A payload could not be decoded (`DecodeError`) or `transformData` threw; it was skipped. */
   error: [error: Error];
   /** The buffer was full: the oldest item was dropped. */
   overflow: [dropped: number];
@@ -48,6 +54,7 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
   private readonly namespaceList: readonly string[];
   private readonly endpoint: Endpoint;
   private readonly maxBuffered: number;
+  private readonly transformData: ((data: unknown, namespace: string) => T) | undefined;
   private readonly topicOfNamespace = new Map<string, Id>();
   private readonly namespaceOfTopic = new Map<Id, string>();
   private readonly buffer: Array<[string, T]> = [];
@@ -56,12 +63,13 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
   private readonly startAbort = new AbortController();
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
 
-  constructor(client: Client, namespaces: Iterable<string>, options: BroadcastReceiverOptions = {}) {
+  constructor(client: Client, namespaces: Iterable<string>, options: BroadcastReceiverOptions<T> = {}) {
     this.client = client;
     this.namespaceList = [...new Set(namespaces)];
     const { address, port } = parseEndpoint(options.endpoint ?? DISCOVERY_ADDRESS, Ports.BROADCAST);
     this.endpoint = [address, port];
     this.maxBuffered = options.maxBuffered ?? 1024;
+    this.transformData = options.transformData;
   }
 
   /** The namespaces this receiver listens to. */
@@ -188,6 +196,14 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
     } catch (cause) {
       this.events.emit('error', new DecodeError(`skipped an undecodable broadcast on ${JSON.stringify(namespace)}`, { cause }));
       return;
+    }
+    if (this.transformData) {
+      try {
+        value = this.transformData(value, namespace);
+      } catch (err) {
+        this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
     }
     const item: [string, T] = [namespace, value];
     const waiter = this.waiters.values().next().value;

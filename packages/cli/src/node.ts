@@ -1,4 +1,5 @@
 import { Emitter, Switch, createQueueLinkPair, type Link } from '@streamtasks/link';
+import { createLocalClient, type Client, type LocalClientOptions } from '@streamtasks/client';
 import { DiscoveryService } from '@streamtasks/discovery';
 import { connectNats, isNatsUrl } from '@streamtasks/nats';
 import {
@@ -77,6 +78,15 @@ export class StreamtasksNode {
   /** The URLs the node listens on (with the real port when port 0 was asked for). */
   get urls(): string[] {
     return this.servers.map((s) => s.url);
+  }
+
+  /**
+   * A started client on a fresh in-process link to the node's switch (Python:
+   * `Client(await switch.add_local_connection())`). Closing the client
+   * removes the link; closing the node closes it.
+   */
+  createClient(options?: LocalClientOptions): Client {
+    return createLocalClient(this.switch, options);
   }
 
   /** Whether the discovery service runs here. */

@@ -42,3 +42,6 @@ export {
   PortInUseError,
   type FetchErrorCode,
 } from './errors.js';
+export { createLocalClient, type LocalClientOptions } from './local-client.js';
+export { Service, type ServiceEvents } from './service.js';
+export { registerInTopicsScoped, registerOutTopicsScoped } from './scoped.js';

@@ -57,5 +57,6 @@ export {
   type TopicSpaceRegistration,
 } from './topic-spaces.js';
 export { waitForDiscovery } from './lighthouse.js';
+export { waitForTopicSignal } from './topic-signal.js';
 export { DEFAULT_WAIT_TIMEOUT } from './wait.js';
 export { DiscoveryService, type DiscoveryServiceEvents, type DiscoveryServiceOptions } from './service.js';

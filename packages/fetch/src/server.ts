@@ -2,7 +2,7 @@ import { Emitter, RawData, type AddressedMessage, type Id } from '@streamtasks/l
 import { Ports, type Client } from '@streamtasks/client';
 import { DescriptorRoutes, fetchResponsePayload, parseFetchRequest, type FetchRequest, type FetchResponsePayload } from '@streamtasks/client/internal';
 import type { Check } from './check.js';
-import { CustomFetchError, FetchRequestError, MalformedRequestError } from './errors.js';
+import { CustomFetchError, FetchRequestError, MalformedRequestError, ValidationError } from './errors.js';
 
 /** What a route handler receives. */
 export interface FetchServerRequest<B = unknown> {
@@ -14,15 +14,34 @@ export interface FetchServerRequest<B = unknown> {
   readonly returnPort: number;
   /** Aborted when the server stops: the answer would be dropped anyway. */
   readonly signal: AbortSignal;
+  /**
+   * Answers now with `body`, before the handler returns (Python:
+   * `FetchRequest.respond`): the handler may go on working, and what it
+   * returns or throws afterwards is not sent (a throw is reported as
+   * `handler-error`). Throws if the request was answered already.
+   */
+  respond(body: unknown): void;
+  /**
+   * Answers now with an error body (Python: `respond_error`): `[code,
+   * message]` for a built-in error, anything else for a custom one.
+   */
+  respondError(body: unknown): void;
+  /** Whether the request has been answered (by `respond` / `respondError`). */
+  readonly responded: boolean;
 }
 
 /**
  * Handles one descriptor. The returned value is the answer body; returning
- * nothing answers nil. Throw {@link FetchRequestError} for a
+ * nothing answers nil (unless the handler answered early with
+ * `request.respond`). Throw {@link FetchRequestError} for a
  * `[code, message]` error, {@link CustomFetchError} for an error body of
- * your own; anything else thrown answers `["general", message]`.
+ * your own; a {@link ValidationError} (from `check`) answers
+ * `["bad_request", message]`, anything else thrown `["general", message]`.
  */
 export type FetchHandler<B = unknown, R = unknown> = (request: FetchServerRequest<B>) => R | void | Promise<R | void>;
+
+/** The part of a request that answers before the handler returns. */
+type EarlyAnswer = Pick<FetchServerRequest, 'respond' | 'respondError' | 'responded'>;
 
 /** Options of {@link FetchServer.route} (given before the handler, so the body type flows into it). */
 export interface RouteOptions<B> {
@@ -156,8 +175,26 @@ export class FetchServer {
   }
 
   private async serve(request: FetchRequest, signal: AbortSignal): Promise<void> {
-    const answer = await this.answer(request, signal);
-    if (signal.aborted) return;
+    let answered = false;
+    const respond = (answer: FetchResponsePayload) => {
+      if (answered) throw new Error(`the fetch ${JSON.stringify(request.descriptor)} was answered already`);
+      answered = true;
+      if (!signal.aborted) this.send(request, answer);
+    };
+    const early: EarlyAnswer = {
+      respond: (body: unknown) => respond(fetchResponsePayload(body === undefined ? null : body, false)),
+      respondError: (body: unknown) => respond(fetchResponsePayload(body, true)),
+      get responded() {
+        return answered;
+      },
+    };
+    const answer = await this.answer(request, signal, early);
+    if (answered || signal.aborted) return;
+    answered = true;
+    this.send(request, answer);
+  }
+
+  private send(request: FetchRequest, answer: FetchResponsePayload): void {
     let data: RawData;
     try {
       data = encoded(answer);
@@ -172,7 +209,7 @@ export class FetchServer {
     }
   }
 
-  private async answer(request: FetchRequest, signal: AbortSignal): Promise<FetchResponsePayload> {
+  private async answer(request: FetchRequest, signal: AbortSignal, early: EarlyAnswer): Promise<FetchResponsePayload> {
     const route = this.routes.get(request.descriptor);
     if (!route) return fetchResponsePayload(['not_found', request.descriptor], true);
     try {
@@ -183,11 +220,23 @@ export class FetchServer {
         returnAddress: request.returnAddress,
         returnPort: request.returnPort,
         signal,
+        respond: early.respond,
+        respondError: early.respondError,
+        get responded() {
+          return early.responded;
+        },
       });
       return fetchResponsePayload(result === undefined ? null : result, false);
     } catch (err) {
+      // Answered already: what the handler threw afterwards has nowhere to go but the events.
+      if (early.responded) {
+        this.events.emit('handler-error', err, request.descriptor);
+        return fetchResponsePayload(null, true);
+      }
       if (err instanceof FetchRequestError) return fetchResponsePayload([err.fetchCode, err.message], true);
       if (err instanceof CustomFetchError) return fetchResponsePayload(err.body, true);
+      // A validation error inside the handler is the caller's bad input, as pydantic's is in Python.
+      if (err instanceof ValidationError) return fetchResponsePayload(['bad_request', err.message], true);
       this.events.emit('handler-error', err, request.descriptor);
       return fetchResponsePayload(['general', errorMessage(err)], true);
     }

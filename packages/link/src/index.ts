@@ -56,5 +56,6 @@ export { Emitter, type EventMap } from './emitter.js';
 export type { WaitOptions } from './wait.js';
 export { Link, type LinkEvents, type LinkOptions, type MessageReceiver } from './link.js';
 export { QueueLink, createQueueLinkPair, type QueueLinkOptions } from './queue-link.js';
+export { addLocalLink } from './local-link.js';
 export { TopicRemappingLink } from './remapping-link.js';
 export { Switch, type SwitchEvents } from './switch.js';

@@ -33,3 +33,10 @@ export {
 } from './synchronizer.js';
 export { getTimestamp } from './timestamp.js';
 export { inTopic, outTopic, synchronizedInTopic } from './factories.js';
+export {
+  TopicsReceiver,
+  receiveTopics,
+  type TopicsReceiverEvents,
+  type TopicsReceiverOptions,
+} from './topics-receiver.js';
+export { registerScoped, type Registrable } from './scoped.js';
