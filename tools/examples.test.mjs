@@ -44,6 +44,7 @@ const examples = [
   { file: 'examples/fetch-service.ts', expect: /add \{ sum: 5 \}[\s\S]*division by zero[\s\S]*multiply failed: not_found/ },
   { file: 'examples/synchronized-topics.ts', expect: /released in timestamp order/ },
   { file: 'examples/two-nodes-tcp.ts', expect: /A asks b-service: \{ served: 'on node B'[\s\S]*A reads topic/ },
+  { file: 'examples/service.ts', expect: /topic \d+: temperature 20[\s\S]*humidity 42[\s\S]*sensors stopped/ },
   { file: 'examples/custom-stack.ts', expect: /get greeting -> hello[\s\S]*get missing -> not_found[\s\S]*topic 500 ->/ },
 ];
 

@@ -122,17 +122,25 @@ export class TopicsReceiver<T = unknown> implements AsyncIterable<[Id, T]>, Asyn
     }
   }
 
-  /** Iterates over `[topic, payload]` pairs until the receiver closes (or its client stops). */
+  /**
+   * Iterates over `[topic, payload]` pairs until the receiver closes (or its
+   * client stops). Leaving the loop (`break`, `return`, a throw) closes the
+   * receiver.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<[Id, T], void, undefined> {
-    for (;;) {
-      let entry: [Id, T];
-      try {
-        entry = await this.recv();
-      } catch (err) {
-        if (this._closed) return;
-        throw err;
+    try {
+      for (;;) {
+        let entry: [Id, T];
+        try {
+          entry = await this.recv();
+        } catch (err) {
+          if (this._closed) return;
+          throw err;
+        }
+        yield entry;
       }
-      yield entry;
+    } finally {
+      this.close();
     }
   }
 
