@@ -38,7 +38,7 @@ class Sensors extends Service {
     this.publishing.catch((err: unknown) => console.error('publishing failed:', err));
   }
 
-  protected async onStop(): Promise<void> {
+  protected override async onStop(): Promise<void> {
     await this.publishing?.catch(() => undefined);
     console.log('sensors stopped');
   }

@@ -1,5 +1,5 @@
 import { Emitter, Switch, addLocalLink, type Link, type QueueLink, type QueueLinkOptions } from '@streamtasks/link';
-import { Client } from './client.js';
+import type { Client } from './client.js';
 import { createLocalClient, type LocalClientOptions } from './local-client.js';
 
 /** Events of a {@link Service}. */

@@ -1,7 +1,7 @@
 // In-process clients (add_local_connection), the Service base (Python's
 // Worker) and scoped topic registration.
 import { ConnectionClosedError, Switch, addLocalLink, type Id } from '@streamtasks/link';
-import { Client, Service, createLocalClient, registerInTopicsScoped, registerOutTopicsScoped } from '@streamtasks/client';
+import { Service, createLocalClient, registerInTopicsScoped, registerOutTopicsScoped, type Client } from '@streamtasks/client';
 
 const TOPIC = 100_000;
 
@@ -53,7 +53,7 @@ class Counter extends Service {
     client.listenTopic(TOPIC, { requested: (requested) => requested && client.sendStreamData(TOPIC, { n: n++ }) });
   }
 
-  protected onStop(): void {
+  protected override onStop(): void {
     this.stops++;
   }
 }
