@@ -1,4 +1,5 @@
-import { boundedWait, toId, type Id, type WaitOptions } from '@streamtasks/link';
+import { toId, type Id, type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 import { ClientStoppedError, type Client } from '@streamtasks/client';
 import { DEFAULT_WAIT_TIMEOUT } from './wait.js';
 

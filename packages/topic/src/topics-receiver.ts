@@ -1,4 +1,5 @@
-import { Emitter, boundedWait, toId, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { Emitter, toId, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
 import type { Client } from '@streamtasks/client';
 import { TopicControlData } from './control.js';
 import { TopicClosedError } from './errors.js';
