@@ -1,4 +1,4 @@
-import { DecodeError, Emitter, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { ConnectionClosedError, DecodeError, Emitter, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
 import { boundedWait } from '@streamtasks/link/internal';
 import { DISCOVERY_ADDRESS, Ports, parseEndpoint, type Client, type Endpoint } from '@streamtasks/client';
 import { fetchAs } from '@streamtasks/fetch';
@@ -62,6 +62,8 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
   private readonly cleanups: Array<() => void> = [];
   private readonly startAbort = new AbortController();
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  /** Set when the receiver stopped because the client's link closed. */
+  private lost: ConnectionClosedError | undefined;
 
   constructor(client: Client, namespaces: Iterable<string>, options: BroadcastReceiverOptions<T> = {}) {
     this.client = client;
@@ -102,7 +104,7 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
       throw new Error('start() was already called');
     }
     this.state = 'starting';
-    this.cleanups.push(this.client.onStop(() => this.stop()));
+    this.cleanups.push(this.client.onStop((err) => this.halt(err instanceof ConnectionClosedError ? err : undefined)));
     const signal = options.signal ? AbortSignal.any([options.signal, this.startAbort.signal]) : this.startAbort.signal;
     let answer: Record<string, Id>;
     try {
@@ -111,11 +113,11 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
         signal,
       });
     } catch (err) {
-      if (this.isStopped()) throw new ReceiverStoppedError('the broadcast receiver was stopped while starting', { cause: err });
+      if (this.isStopped()) throw this.lost ?? new ReceiverStoppedError('the broadcast receiver was stopped while starting', { cause: err });
       this.stop();
       throw err;
     }
-    if (this.isStopped()) throw new ReceiverStoppedError('the broadcast receiver was stopped while starting');
+    if (this.isStopped()) throw this.lost ?? new ReceiverStoppedError('the broadcast receiver was stopped while starting');
     for (const ns of this.namespaceList) {
       const topic = answer[ns];
       if (topic === undefined || !Object.prototype.hasOwnProperty.call(answer, ns)) continue;
@@ -142,7 +144,7 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
   recv(options?: WaitOptions): Promise<[string, T]> {
     const item = this.buffer.shift();
     if (item) return Promise.resolve(item);
-    if (this.isStopped()) return Promise.reject(new ReceiverStoppedError());
+    if (this.isStopped()) return Promise.reject(this.lost ?? new ReceiverStoppedError());
     return boundedWait<[string, T]>(`broadcast data on ${this.namespaceList.map((ns) => JSON.stringify(ns)).join(', ')}`, options, (resolve, reject) => {
       const waiter: Waiter<T> = { resolve, reject };
       this.waiters.add(waiter);
@@ -150,16 +152,26 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
     });
   }
 
-  /** Unsubscribes and ends the iteration; pending `recv` calls reject with {@link ReceiverStoppedError}. Safe to call twice. */
+  /**
+   * Unsubscribes and ends the iteration; pending `recv` calls reject with
+   * {@link ReceiverStoppedError}. Safe to call twice. (When the client's link
+   * closes, the receiver stops by itself and they reject with its
+   * `ConnectionClosedError`, which also ends an iteration by being thrown.)
+   */
   stop(): void {
+    this.halt(undefined);
+  }
+
+  private halt(lost: ConnectionClosedError | undefined): void {
     if (this.isStopped()) return;
     this.state = 'stopped';
+    this.lost = lost;
     this.startAbort.abort();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.buffer.length = 0;
     const waiters = [...this.waiters];
     this.waiters.clear();
-    for (const waiter of waiters) waiter.reject(new ReceiverStoppedError());
+    for (const waiter of waiters) waiter.reject(lost ?? new ReceiverStoppedError());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

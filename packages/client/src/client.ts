@@ -1,4 +1,4 @@
-import { AddressedMessage, AddressesChangedMessage, Emitter, InTopicsChangedMessage, MessageType, OutTopicsChangedMessage, RawData, TopicControlMessage, TopicDataMessage, toId, type Id, type Link, type Message, type MessageReceiver, type WaitOptions } from '@streamtasks/link';
+import { AddressedMessage, AddressesChangedMessage, ConnectionClosedError, Emitter, InTopicsChangedMessage, MessageType, OutTopicsChangedMessage, RawData, TopicControlMessage, TopicDataMessage, toId, type Id, type Link, type Message, type MessageReceiver, type WaitOptions } from '@streamtasks/link';
 import { boundedWait } from '@streamtasks/link/internal';
 import { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports } from './constants.js';
 import { formatEndpoint, parseEndpoint, validateAddressName, type Endpoint } from './endpoint.js';
@@ -39,6 +39,12 @@ export interface ClientEvents {
   [event: string]: unknown[];
   start: [];
   stop: [];
+  /**
+   * The link closed (the node went, the connection dropped, or `close()`);
+   * `reason` is the failure, if any. Every wait has already ended with
+   * {@link ConnectionClosedError}.
+   */
+  close: [reason: Error | undefined];
   /** A problem the client survived: an undecodable payload, a throwing listener. */
   error: [error: Error];
   'address-changed': [address: Id | undefined];
@@ -84,6 +90,35 @@ export class Client {
     this.link = link;
     this.fetchTimeout = options.fetchTimeout ?? DEFAULT_FETCH_TIMEOUT;
     this.maxPendingFetches = options.maxPendingFetches ?? DEFAULT_MAX_PENDING_FETCHES;
+    if (!link.isClosed) link.events.on('close', (reason) => this.onLinkClosed(reason));
+  }
+
+  /**
+   * Resolves when the client's link closes, with the failure that closed it
+   * (`undefined` for a clean close). Never rejects. By then every pending
+   * wait of the client has rejected with {@link ConnectionClosedError}.
+   */
+  get closed(): Promise<Error | undefined> {
+    return this.link.closed;
+  }
+
+  /** The error that waits end with once the link is closed. */
+  private linkClosedError(): ConnectionClosedError {
+    const reason = this.link.closeReason;
+    return new ConnectionClosedError(`the client's link closed${reason ? `: ${reason.message}` : ''}`, { cause: reason });
+  }
+
+  /** The link went: nothing can be received any more; every wait ends now, with the cause. */
+  private onLinkClosed(reason: Error | undefined): void {
+    const error = this.linkClosedError();
+    if (this.running) {
+      this.running = false;
+      const waiters = [...this.stopWaiters];
+      this.stopWaiters.clear();
+      for (const reject of waiters) reject(error);
+      this.events.emit('stop');
+    }
+    this.events.emit('close', reason);
   }
 
   /** Whether the client is receiving. */
@@ -94,6 +129,7 @@ export class Client {
   /** Starts receiving messages. Returns the client, for chaining. */
   start(): this {
     if (this.running) return this;
+    if (this.link.isClosed) throw this.linkClosedError();
     this.running = true;
     this.link.setReceiver(this.onMessageBound);
     this.events.emit('start');
@@ -284,7 +320,9 @@ export class Client {
 
   /**
    * Registers a cleanup to run when the client stops (it receives the
-   * {@link ClientStoppedError}). Used by waits so none outlives the client.
+   * {@link ClientStoppedError}) or its link closes (it receives a
+   * `ConnectionClosedError` with the cause). Used by waits so none outlives
+   * the client.
    * Returns the function that unregisters it.
    */
   onStop(reject: (error: Error) => void): () => void {
@@ -353,11 +391,13 @@ export class Client {
    * `TimeoutError` after `options.timeout` (default: the client's
    * `fetchTimeout`, 10 s) — the timeout covers name resolution too —,
    * `AbortError` when `options.signal` aborts, {@link NoAddressError} when the
-   * client has no address to be answered at, and {@link ClientStoppedError}
-   * when the client is not running. An answer that arrives after the fetch
+   * client has no address to be answered at, {@link ClientStoppedError}
+   * when the client is not running, and `ConnectionClosedError` (with the
+   * cause) at once when the link is or becomes closed. An answer that arrives after the fetch
    * gave up is ignored.
    */
   async fetch<R = unknown>(endpoint: Endpoint, descriptor: string, body: unknown, options: FetchOptions = {}): Promise<R> {
+    if (this.link.isClosed) throw this.linkClosedError();
     if (!this.running) throw new ClientStoppedError();
     if (this.pendingFetches >= this.maxPendingFetches) {
       throw new LimitExceededError(`too many pending fetches (maxPendingFetches ${this.maxPendingFetches})`);

@@ -1,4 +1,4 @@
-import { Emitter, type Id, type WaitOptions } from '@streamtasks/link';
+import { ConnectionClosedError, Emitter, type Id, type WaitOptions } from '@streamtasks/link';
 import { DISCOVERY_ADDRESS, NoAddressError, Ports, validateAddressName, type Client } from '@streamtasks/client';
 import { BroadcastReceiver } from '@streamtasks/broadcast';
 import { sendSignal } from '@streamtasks/signal';
@@ -159,16 +159,21 @@ export interface AddressNameTrackerEvents {
 export class AddressNameTracker implements AsyncDisposable {
   readonly events = new Emitter<AddressNameTrackerEvents>();
   private readonly receiver: BroadcastReceiver<unknown>;
-  /** Resolves when the tracker has stopped. */
+  /** Resolves when the tracker has stopped (also when the client's link closed). */
   readonly done: Promise<void>;
 
   /** Trackers are made with {@link trackAddressNames}. */
   constructor(client: Client, receiver: BroadcastReceiver<unknown>) {
     this.receiver = receiver;
     this.done = (async () => {
-      for await (const [, data] of receiver) {
-        const seen = applyAnnouncement(client, data);
-        if (seen) this.events.emit('change', seen.name, seen.address);
+      try {
+        for await (const [, data] of receiver) {
+          const seen = applyAnnouncement(client, data);
+          if (seen) this.events.emit('change', seen.name, seen.address);
+        }
+      } catch (err) {
+        // The link went: there is nothing left to follow, and the client's cache goes with it.
+        if (!(err instanceof ConnectionClosedError)) throw err;
       }
     })();
   }

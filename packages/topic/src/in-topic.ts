@@ -1,4 +1,4 @@
-import { Emitter, toId, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { ConnectionClosedError, Emitter, toId, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
 import { boundedWait } from '@streamtasks/link/internal';
 import type { Client } from '@streamtasks/client';
 import { TopicControlData } from './control.js';
@@ -160,7 +160,10 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Iterates over the payloads (what {@link InTopic.recvData} returns) until
-   * the topic closes. A plain topic hands out queued payloads without going
+   * the topic closes. Leaving the loop early (`break`, `return`, a throw)
+   * closes the topic: it is unregistered, and a synchronized sibling is no
+   * longer held back. When the client's link closes the loop ends by
+   * throwing its `ConnectionClosedError`. A plain topic hands out queued payloads without going
    * through `recvData`'s promises, and a waiting iteration is woken directly
    * by the next payload.
    */
@@ -172,13 +175,18 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
     let pending: ((result: IteratorResult<T>) => void) | undefined;
     let waiting: Promise<IteratorResult<T>> | undefined;
     let offEnd: (() => void) | undefined;
+    let fail: ((error: unknown) => void) | undefined;
     const finish = () => {
       finished = true;
       offEnd?.();
       offEnd = undefined;
       const wake = pending;
-      pending = waiting = undefined;
-      wake?.(done);
+      const wakeWithError = fail;
+      pending = waiting = fail = undefined;
+      // A lost link ends the loop by throwing its error; a closed topic ends it quietly.
+      const lost = this._closed instanceof ConnectionClosedError ? this._closed : undefined;
+      if (lost && wakeWithError) wakeWithError(lost);
+      else wake?.(done);
     };
     const waiter = (item: InTopicItem) => {
       const data = this.dataOf(item);
@@ -194,22 +202,29 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
       // A next() called while another waits takes its turn after it.
       if (waiting) return waiting.then(next);
       if (finished || this._closed) {
+        const lost = !finished && this._closed instanceof ConnectionClosedError ? this._closed : undefined;
         finish();
-        return Promise.resolve(done);
+        return lost ? Promise.reject(lost) : Promise.resolve(done);
       }
       const value = this.takeQueuedData();
       if (value !== NOTHING) return Promise.resolve({ value, done: false });
       offEnd ??= this.endWaiters.add(finish);
-      waiting = new Promise<IteratorResult<T>>((resolve) => (pending = resolve));
+      waiting = new Promise<IteratorResult<T>>((resolve, reject) => {
+        pending = resolve;
+        fail = reject;
+      });
       this.waiters.push(waiter);
       return waiting;
     };
     return {
       next,
+      // Leaving the loop (`break`, `return`, a throw) releases the topic, as a broadcast receiver does.
       return: (): Promise<IteratorResult<T>> => {
         const at = pending ? this.waiters.indexOf(waiter) : -1;
         if (at >= 0) this.waiters.splice(at, 1);
+        finished = true;
         finish();
+        this.close();
         return Promise.resolve(done);
       },
     };
@@ -217,15 +232,21 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
 
   /** Iteration for topics that decide what to hand out ({@link InTopic.accept}). */
   private async *iterateWithRecvData(): AsyncGenerator<T> {
-    for (;;) {
-      let data: T;
-      try {
-        data = await this.recvData();
-      } catch (err) {
-        if (err instanceof TopicClosedError || this._closed) return;
-        throw err;
+    try {
+      for (;;) {
+        let data: T;
+        try {
+          data = await this.recvData();
+        } catch (err) {
+          if (err instanceof ConnectionClosedError) throw err;
+          if (err instanceof TopicClosedError || this._closed) return;
+          throw err;
+        }
+        yield data;
       }
-      yield data;
+    } finally {
+      // Leaving the loop releases the topic: a synchronized sibling is not held back by it.
+      this.close();
     }
   }
 

@@ -86,6 +86,28 @@ test('a random interleaving of 4 topics is released in global timestamp order', 
   await reading;
 });
 
+test('leaving a loop over a synchronized topic releases it: its siblings are not held back', async () => {
+  const sync = new SequentialInTopicSynchronizer();
+  const subscriber = net.connect();
+  const [a, b] = [200_101, 200_102].map((id) => new SynchronizedInTopic<Payload>(subscriber, id, sync));
+  const [outA, outB] = await publishers(net.connect(), [200_101, 200_102]);
+  await Promise.all([outA!, outB!].map((o) => o.waitRequested(true, { timeout: 2000 })));
+  await outA!.send({ timestamp: 10, topic: 200_101 });
+  await outB!.send({ timestamp: 10, topic: 200_102 });
+  for await (const data of a!) {
+    expect(data.timestamp).toBe(10);
+    break; // a stays at 10 unless leaving the loop releases it
+  }
+  expect(a!.closed).toBe(true);
+  await outB!.send({ timestamp: 20, topic: 200_102 });
+  const seen: number[] = [];
+  for await (const data of b!) {
+    seen.push(data.timestamp);
+    if (seen.length === 2) break;
+  }
+  expect(seen).toEqual([10, 20]);
+});
+
 test('a paused topic does not hold the others back, and re-enters at the minimum', async () => {
   // Unit level: drive the synchronizer as three topic readers would.
   const sync = new SequentialInTopicSynchronizer();
