@@ -38,16 +38,30 @@ export class Session implements AsyncDisposable {
 
   constructor(readonly client: Client, readonly url: string) {
     this.lost = new Promise<never>((_resolve, reject) => {
-      void client.link.closed.then((reason) => {
-        if (!this.closing) reject(new ConnectionClosedError(`the connection to ${url} closed${formatReason(reason)}`, { cause: reason }));
+      void client.closed.then(() => {
+        if (!this.closing) reject(this.lostError(undefined));
       });
     });
     this.lost.catch(() => undefined); // rejected only while someone may be waiting; seen through guard()
   }
 
-  /** Settles as `wait` does, or rejects with `ConnectionClosedError` as soon as the link closes. */
-  guard<T>(wait: Promise<T>): Promise<T> {
-    return Promise.race([wait, this.lost]);
+  /**
+   * Settles as `wait` does, or rejects as soon as the link closes. Either
+   * way a lost link is reported as one `ConnectionClosedError` that names
+   * the URL and the cause.
+   */
+  async guard<T>(wait: Promise<T>): Promise<T> {
+    try {
+      return await Promise.race([wait, this.lost]);
+    } catch (err) {
+      if (err instanceof ConnectionClosedError && !this.closing && this.client.link.isClosed) throw this.lostError(err);
+      throw err;
+    }
+  }
+
+  private lostError(cause: unknown): ConnectionClosedError {
+    const reason = this.client.link.closeReason;
+    return new ConnectionClosedError(`the connection to ${this.url} closed${formatReason(reason)}`, { cause: cause ?? reason });
   }
 
   close(): void {
