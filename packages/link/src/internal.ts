@@ -12,3 +12,4 @@ export { validateMessage } from './codec/validate.js';
 export { decodeValue, MsgpackReader } from './msgpack/decoder.js';
 export { encodeValue, MsgpackWriter } from './msgpack/encoder.js';
 export { boundedWait } from './wait.js';
+export { wireType } from './stats.js';

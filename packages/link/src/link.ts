@@ -8,6 +8,7 @@ import {
   OutTopicsChangedRecvMessage,
   type Message,
 } from './messages.js';
+import { LinkStats, wireType } from './stats.js';
 import { boundedWait, type WaitOptions } from './wait.js';
 
 /** Events of a {@link Link}. */
@@ -24,6 +25,8 @@ export interface LinkEvents {
 export interface LinkOptions {
   /** Cost this link adds to every route it receives (>= 1). Default 1. */
   cost?: number;
+  /** Count messages and bytes in {@link Link.stats}. Default true (the counting is a few increments per message). */
+  stats?: boolean;
 }
 
 /** Receives each message of a link in push mode (see {@link Link.setReceiver}). */
@@ -57,6 +60,10 @@ export abstract class Link {
   readonly events = new Emitter<LinkEvents>();
   /** Resolves when the link is closed, with the failure that closed it, if any. Never rejects. */
   readonly closed: Promise<Error | undefined>;
+  /** Message, byte and failure counters of this end (see {@link LinkStats}). */
+  readonly stats = new LinkStats();
+  /** Whether {@link Link.stats} is kept up to date (option `stats`). */
+  readonly counting: boolean;
 
   private _isClosed = false;
   private _closeReason: Error | undefined;
@@ -74,6 +81,7 @@ export abstract class Link {
       throw new RangeError(`link cost must be an integer >= 1, got ${cost}`);
     }
     this.cost = cost;
+    this.counting = options.stats ?? true;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
@@ -91,6 +99,16 @@ export abstract class Link {
     return this.inbox.length - this.inboxHead;
   }
 
+  /** What kind of link this is (`queue`, `tcp`, `unix`, `ws`…), for monitoring. */
+  get kind(): string {
+    return 'link';
+  }
+
+  /** Who is at the other end (a remote address or URL), when known. */
+  get remote(): string | undefined {
+    return undefined;
+  }
+
   /**
    * Sends a message to the other end. Returns `false` when the link's
    * outgoing buffer is above its high-water mark: the message is queued, but
@@ -101,6 +119,7 @@ export abstract class Link {
     if (this._isClosed) throw new ConnectionClosedError('cannot send: link is closed', { cause: this._closeReason });
     // Transmit first: a refused message must not change the bookkeeping.
     const belowHighWaterMark = this.transmit(message);
+    if (this.counting) this.stats.messagesOut[wireType(message.type)]++;
     if (message.type === MessageType.InTopicsChanged) {
       for (const t of message.add) this.recvTopics.add(t);
       for (const t of message.remove) this.recvTopics.delete(t);
@@ -207,6 +226,7 @@ export abstract class Link {
   /** Hands a message that arrived from the other end to the consumer. */
   protected receive(message: Message): void {
     if (this._isClosed) return;
+    if (this.counting) this.stats.messagesIn[wireType(message.type)]++;
     if (this.receiver && this.inboxHead === this.inbox.length) {
       this.dispatch(message);
       return;

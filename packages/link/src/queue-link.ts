@@ -4,6 +4,7 @@ import { validateMessage } from './codec/validate.js';
 import { SlowConsumerError } from './errors.js';
 import { Link, type LinkOptions } from './link.js';
 import type { Message } from './messages.js';
+import { wireType } from './stats.js';
 
 const RESOLVED = Promise.resolve();
 
@@ -66,18 +67,26 @@ export class QueueLink extends Link {
     return this.peer.waiting >= this.highWaterMark;
   }
 
+  override get kind(): string {
+    return 'queue';
+  }
+
   protected transmit(message: Message): boolean {
     const peer = this.peer;
     if (peer.waiting >= this.maxQueued) {
+      this.stats.slowConsumer++;
       throw new SlowConsumerError(`the other end has ${peer.waiting} messages waiting (maxQueued ${this.maxQueued})`);
     }
     if (this.serialize) {
-      peer.enqueue(encodeMessage(message));
+      const bytes = encodeMessage(message);
+      if (this.counting) this.stats.bytesOut[wireType(message.type)] += bytes.length;
+      peer.enqueue(bytes);
     } else {
       validateMessage(message);
       peer.enqueue(message);
     }
     if (peer.waiting >= this.highWaterMark) {
+      if (!peer.senderBlocked) this.stats.backpressure++;
       peer.senderBlocked = true;
       return false;
     }
@@ -119,9 +128,11 @@ export class QueueLink extends Link {
           message = decodeMessage(item);
         } catch (err) {
           // A malformed message closes only this connection.
+          this.stats.decodeErrors++;
           this.close(err as Error);
           return;
         }
+        if (this.counting) this.stats.bytesIn[wireType(message.type)] += item.length;
         this.receive(message);
       } else {
         this.receive(item);

@@ -47,6 +47,14 @@ export class TopicRemappingLink extends Link {
     inner.events.on('close', (reason) => this.closeFromPeer(reason));
   }
 
+  override get kind(): string {
+    return this.inner.kind;
+  }
+
+  override get remote(): string | undefined {
+    return this.inner.remote;
+  }
+
   override get needsDrain(): boolean {
     return this.inner.needsDrain;
   }

@@ -63,6 +63,14 @@ export class RouteTable {
     return cost;
   }
 
+  /** Every route to `id` as `[link, cost]` pairs (a new array; for inspection). */
+  routesOf(id: Id): Array<[Link, number]> {
+    const r = this.routes.get(id);
+    const result: Array<[Link, number]> = [];
+    if (r !== undefined) for (let i = 0; i < r.length; i += 2) result.push([r[i] as Link, r[i + 1] as number]);
+    return result;
+  }
+
   ids(): IterableIterator<Id> {
     return this.routes.keys();
   }

@@ -13,6 +13,40 @@ import {
   type TopicDataMessage,
 } from './messages.js';
 import { RouteTable, type BestRoutes } from './route-table.js';
+import { SwitchStats, type TopicCounters } from './stats.js';
+
+export interface SwitchOptions {
+  /** Count forwarded messages per topic and in total ({@link Switch.stats}, {@link Switch.topicInfo}). Default true. */
+  stats?: boolean;
+}
+
+/** What a switch knows about one topic (see {@link Switch.topicInfo}). */
+export interface SwitchTopicInfo {
+  readonly topic: Id;
+  /** Cost of the cheapest provider (Infinity when nobody provides it). */
+  readonly cost: number;
+  /** The link of the cheapest provider. */
+  readonly provider: Link | undefined;
+  /** Every link providing the topic, with its cost. */
+  readonly providers: ReadonlyArray<readonly [Link, number]>;
+  /** Links that requested the topic. */
+  readonly subscribers: readonly Link[];
+  /** The link the switch requested the topic from. */
+  readonly subscribedVia: Link | undefined;
+  /** The last TopicControl seen (paused or not), if any. */
+  readonly paused: boolean | undefined;
+  /** Messages and bytes forwarded on the topic (0 when counting is off). */
+  readonly messages: number;
+  readonly bytes: number;
+}
+
+/** One reachable address (see {@link Switch.addressInfo}). */
+export interface SwitchAddressInfo {
+  readonly address: Id;
+  readonly cost: number;
+  /** The link of the cheapest route. */
+  readonly link: Link | undefined;
+}
 
 /** Events of a {@link Switch}. */
 export interface SwitchEvents {
@@ -72,6 +106,12 @@ interface Outbox {
  */
 export class Switch {
   readonly events = new Emitter<SwitchEvents>();
+  /** Totals of what the switch forwarded and dropped. */
+  readonly stats = new SwitchStats();
+  /** Whether the switch counts (option `stats`). */
+  readonly counting: boolean;
+  /** Forwarding counters per topic; an entry lives while the topic is provided or requested. */
+  private readonly topicCounters = new Map<Id, TopicCounters>();
   private readonly states = new Map<Link, LinkState>();
   private readonly topics = new RouteTable();
   private readonly addressRoutes = new RouteTable();
@@ -83,6 +123,10 @@ export class Switch {
   private outboxes = new Map<Link, Outbox>();
   private depth = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: SwitchOptions = {}) {
+    this.counting = options.stats ?? true;
+  }
 
   /** The attached links. */
   get links(): ReadonlySet<Link> {
@@ -116,6 +160,41 @@ export class Switch {
   /** Number of links that requested a topic. */
   subscriberCount(topic: Id): number {
     return this.subscribers.get(topic)?.length ?? 0;
+  }
+
+  /**
+   * A snapshot of every topic the switch knows (provided, requested or
+   * both): providers with costs, subscribers, the last control state and
+   * the forwarding counters. Built on each call; meant for monitoring.
+   */
+  topicInfo(): SwitchTopicInfo[] {
+    const ids = new Set<Id>(this.topics.ids());
+    for (const id of this.subscribers.keys()) ids.add(id);
+    const result: SwitchTopicInfo[] = [];
+    for (const topic of ids) {
+      const counters = this.topicCounters.get(topic);
+      result.push({
+        topic,
+        cost: this.topics.cost(topic),
+        provider: this.topics.best(topic),
+        providers: this.topics.routesOf(topic),
+        subscribers: this.subscribers.get(topic) ?? [],
+        subscribedVia: this.subscribedVia.get(topic),
+        paused: this.controls.get(topic),
+        messages: counters?.messages ?? 0,
+        bytes: counters?.bytes ?? 0,
+      });
+    }
+    return result;
+  }
+
+  /** A snapshot of every reachable address with its cheapest cost and link. */
+  addressInfo(): SwitchAddressInfo[] {
+    const result: SwitchAddressInfo[] = [];
+    for (const address of this.addressRoutes.ids()) {
+      result.push({ address, cost: this.addressRoutes.cost(address), link: this.addressRoutes.best(address) });
+    }
+    return result;
   }
 
   /**
@@ -167,6 +246,7 @@ export class Switch {
     this.releaseTimer = undefined;
     this.topics.held.clear();
     this.addressRoutes.held.clear();
+    this.topicCounters.clear();
   }
 
   [Symbol.dispose](): void {
@@ -226,18 +306,40 @@ export class Switch {
   private forwardData(message: TopicDataMessage, origin: Link): void {
     const subs = this.subscribers.get(message.topic);
     if (subs === undefined) return;
+    if (this.counting) this.count(message, subs.length);
     for (let i = 0; i < subs.length; i++) {
       const link = subs[i]!;
       if (link !== origin) this.deliver(link, message);
     }
   }
 
+  private count(message: TopicDataMessage, subscribers: number): void {
+    const size = message.wire === undefined ? 0 : message.wire.length;
+    let counters = this.topicCounters.get(message.topic);
+    if (counters === undefined) {
+      counters = { messages: 0, bytes: 0 };
+      this.topicCounters.set(message.topic, counters);
+    }
+    counters.messages++;
+    counters.bytes += size;
+    const stats = this.stats;
+    stats.topicMessages++;
+    stats.topicBytes += size;
+    stats.topicDeliveries += subscribers;
+  }
+
   private forwardAddressed(message: AddressedMessage): void {
     const link = this.addressRoutes.best(message.address);
-    if (link !== undefined) this.deliver(link, message);
+    if (link !== undefined) {
+      if (this.counting) this.stats.addressed++;
+      this.deliver(link, message);
+    } else if (this.counting) {
+      this.stats.unroutable++;
+    }
   }
 
   private forwardControl(topic: Id, paused: boolean, origin: Link): void {
+    if (this.counting) this.stats.controls++;
     this.controls.set(topic, paused);
     const subs = this.subscribers.get(topic);
     if (subs === undefined) return;
@@ -258,6 +360,8 @@ export class Switch {
       if (err instanceof EncodeError || err instanceof InvalidMessageError) {
         // The message has no wire form (a payload from an in-process link):
         // only this copy is lost, the link is fine.
+        this.stats.dropped++;
+        link.stats.dropped++;
         this.events.emit('error', err, link);
         return;
       }
@@ -297,6 +401,7 @@ export class Switch {
         this.subscribers.set(topic, rest);
       } else {
         this.subscribers.delete(topic);
+        if (!this.topics.has(topic)) this.topicCounters.delete(topic);
         this.resubscribe(topic);
       }
     }
@@ -337,7 +442,10 @@ export class Switch {
       return;
     }
     if (isTopic) {
-      if (after.first === undefined) this.controls.delete(id);
+      if (after.first === undefined) {
+        this.controls.delete(id);
+        if (!this.subscribers.has(id)) this.topicCounters.delete(id);
+      }
       if (this.subscribers.has(id) || this.subscribedVia.has(id)) this.resubscribe(id);
     }
     const heldCost = table.held.get(id);

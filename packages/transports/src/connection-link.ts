@@ -8,6 +8,7 @@ import {
   type LinkOptions,
   type Message,
 } from '@streamtasks/link';
+import { wireType } from '@streamtasks/link/internal';
 import type { FrameChannel } from './channel.js';
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES } from './constants.js';
 
@@ -67,6 +68,16 @@ export class ConnectionLink extends Link {
     });
   }
 
+  /** The transport: `tcp`, `unix`, `ws` or `wss` (from the URL or the accepting server). */
+  override get kind(): string {
+    return describePeer(this.description)[0];
+  }
+
+  /** The peer: the URL connected to, or the remote address of an accepted connection. */
+  override get remote(): string | undefined {
+    return describePeer(this.description)[1];
+  }
+
   /** Outgoing bytes not yet handed to the operating system. */
   get bufferedAmount(): number {
     return this.channel.bufferedAmount;
@@ -80,6 +91,7 @@ export class ConnectionLink extends Link {
     const bytes = encodeMessage(message);
     const buffered = this.channel.bufferedAmount;
     if (buffered + bytes.length > this.maxBufferedBytes) {
+      this.stats.slowConsumer++;
       const error = new SlowConsumerError(
         `${this.description}: ${buffered} bytes are waiting for the peer; sending ${bytes.length} more would exceed ${this.maxBufferedBytes}`,
       );
@@ -87,9 +99,11 @@ export class ConnectionLink extends Link {
       throw error;
     }
     this.channel.send(bytes);
+    if (this.counting) this.stats.bytesOut[wireType(message.type)] += bytes.length;
     if (this.channel.bufferedAmount < this.highWaterMark) return true;
     if (!this.blocked) {
       this.blocked = true;
+      this.stats.backpressure++;
       this.channel.requestDrain();
     }
     return false;
@@ -112,9 +126,11 @@ export class ConnectionLink extends Link {
       message = decodeMessage(payload);
     } catch (err) {
       // Only this connection is affected; the reason is what `closed` resolves with.
+      this.stats.decodeErrors++;
       this.closeFromPeer(err as Error);
       return;
     }
+    if (this.counting) this.stats.bytesIn[wireType(message.type)] += payload.length;
     this.receive(message);
     if (!this.readingPaused && this.queuedCount >= this.maxQueued && !this.isClosed) {
       this.readingPaused = true;
@@ -148,4 +164,13 @@ export function checkConnectionLinkOptions(options: ConnectionLinkOptions): void
   }
   const queued = options.maxQueuedMessages;
   if (queued !== undefined && !(queued >= 1)) throw new RangeError(`maxQueuedMessages must be at least 1, got ${queued}`);
+}
+
+/** Splits a channel description (`tcp://host:port`, `tcp 1.2.3.4:5000`, `websocket 1.2.3.4:5000`) into kind and peer. */
+function describePeer(description: string): [kind: string, peer: string | undefined] {
+  const scheme = /^([a-z]+):\/\//.exec(description);
+  if (scheme) return [scheme[1]!, description];
+  const space = description.indexOf(' ');
+  const word = space < 0 ? description : description.slice(0, space);
+  return [word === 'websocket' ? 'ws' : word, space < 0 ? undefined : description.slice(space + 1)];
 }
