@@ -43,7 +43,7 @@ export class BroadcastingServer {
     this.client = client;
     this.port = options.port ?? Ports.BROADCAST;
     this.allocateTopics = options.allocateTopics;
-    this.fetchServer = new FetchServer(client, { port: this.port })
+    this.fetchServer = new FetchServer(client, { port: this.port, name: 'broadcast' })
       .route(GET_TOPICS, { validate: NamespaceList }, ({ body }) => this.topicsFor(body));
   }
 

@@ -45,3 +45,4 @@ export {
 export { createLocalClient, type LocalClientOptions } from './local-client.js';
 export { Service, type ServiceEvents } from './service.js';
 export { registerInTopicsScoped, registerOutTopicsScoped } from './scoped.js';
+export { RouteStats, runningRouteServers, type RouteServer } from './route-stats.js';

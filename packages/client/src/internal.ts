@@ -18,3 +18,4 @@ export {
   type FetchResponsePayload,
 } from './fetch-protocol.js';
 export { DescriptorRoutes, type BodyCheck, type DescriptorRoute } from './routes.js';
+export { trackRouteServer } from './route-stats.js';

@@ -1,3 +1,5 @@
+import { RouteStats } from './route-stats.js';
+
 /** Checks a request body and returns it typed; throws when it does not fit. */
 export type BodyCheck<T> = (value: unknown, path?: string) => T;
 
@@ -5,6 +7,8 @@ export type BodyCheck<T> = (value: unknown, path?: string) => T;
 export interface DescriptorRoute<H> {
   readonly handler: H;
   readonly validate: BodyCheck<unknown> | undefined;
+  /** The route's counters (they survive replacing the handler). */
+  readonly stats: RouteStats;
 }
 
 /**
@@ -21,7 +25,15 @@ export class DescriptorRoutes<H extends (...args: never[]) => unknown> {
       ? [handlerOrOptions, {}]
       : [maybeHandler, handlerOrOptions];
     if (typeof handler !== 'function') throw new TypeError(`route ${JSON.stringify(descriptor)} needs a handler function`);
-    this.routes.set(descriptor, { handler, validate: (options as { validate?: BodyCheck<unknown> }).validate });
+    const stats = this.routes.get(descriptor)?.stats ?? new RouteStats();
+    this.routes.set(descriptor, { handler, validate: (options as { validate?: BodyCheck<unknown> }).validate, stats });
+  }
+
+  /** The counters of every route, by descriptor. */
+  stats(): Map<string, RouteStats> {
+    const result = new Map<string, RouteStats>();
+    for (const [descriptor, route] of this.routes) result.set(descriptor, route.stats);
+    return result;
   }
 
   get(descriptor: string): DescriptorRoute<H> | undefined {

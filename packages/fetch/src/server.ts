@@ -1,6 +1,13 @@
 import { Emitter, RawData, type AddressedMessage, type Id } from '@streamtasks/link';
-import { Ports, type Client } from '@streamtasks/client';
-import { DescriptorRoutes, fetchResponsePayload, parseFetchRequest, type FetchRequest, type FetchResponsePayload } from '@streamtasks/client/internal';
+import { Ports, type Client, type RouteServer, type RouteStats } from '@streamtasks/client';
+import {
+  DescriptorRoutes,
+  fetchResponsePayload,
+  parseFetchRequest,
+  trackRouteServer,
+  type FetchRequest,
+  type FetchResponsePayload,
+} from '@streamtasks/client/internal';
 import type { Check } from './check.js';
 import { CustomFetchError, FetchRequestError, MalformedRequestError, ValidationError } from './errors.js';
 
@@ -55,6 +62,8 @@ export interface RouteOptions<B> {
 export interface FetchServerOptions {
   /** Port to serve on. Default 100 (`Ports.FETCH`). */
   port?: number;
+  /** A name for monitoring (e.g. `discovery`). */
+  name?: string;
 }
 
 /** Events of a {@link FetchServer}. */
@@ -83,9 +92,13 @@ export interface FetchServerEvents {
  * server.stop();
  * ```
  */
-export class FetchServer {
+export class FetchServer implements RouteServer {
+  readonly kind = 'fetch';
   readonly client: Client;
   readonly port: number;
+  readonly name: string | undefined;
+  /** Requests for descriptors without a route (answered `not_found`). */
+  unknownDescriptors = 0;
   readonly events = new Emitter<FetchServerEvents>();
   private readonly routes = new DescriptorRoutes<FetchHandler<unknown, unknown>>();
   private stopListening: (() => void) | undefined;
@@ -95,6 +108,12 @@ export class FetchServer {
   constructor(client: Client, options: FetchServerOptions = {}) {
     this.client = client;
     this.port = options.port ?? Ports.FETCH;
+    this.name = options.name;
+  }
+
+  /** Requests, errors and processing time per route (like `$SRV.STATS` of NATS services). */
+  routeStats(): ReadonlyMap<string, RouteStats> {
+    return this.routes.stats();
   }
 
   /** Whether the server is serving. */
@@ -134,6 +153,7 @@ export class FetchServer {
     const controller = new AbortController();
     this.stopListening = this.client.listenPort(this.port, (message) => this.onMessage(message, controller.signal));
     this.controller = controller;
+    trackRouteServer(this, true);
     return this;
   }
 
@@ -147,6 +167,7 @@ export class FetchServer {
     this.stopListening = undefined;
     this.controller!.abort();
     this.controller = undefined;
+    trackRouteServer(this, false);
   }
 
   [Symbol.dispose](): void {
@@ -211,7 +232,11 @@ export class FetchServer {
 
   private async answer(request: FetchRequest, signal: AbortSignal, early: EarlyAnswer): Promise<FetchResponsePayload> {
     const route = this.routes.get(request.descriptor);
-    if (!route) return fetchResponsePayload(['not_found', request.descriptor], true);
+    if (!route) {
+      this.unknownDescriptors++;
+      return fetchResponsePayload(['not_found', request.descriptor], true);
+    }
+    const startedAt = performance.now();
     try {
       const body = route.validate ? validateBody(route.validate, request.body) : request.body;
       const result = await route.handler({
@@ -226,8 +251,10 @@ export class FetchServer {
           return early.responded;
         },
       });
+      route.stats.record(startedAt);
       return fetchResponsePayload(result === undefined ? null : result, false);
     } catch (err) {
+      route.stats.record(startedAt, err);
       // Answered already: what the handler threw afterwards has nowhere to go but the events.
       if (early.responded) {
         this.events.emit('handler-error', err, request.descriptor);

@@ -1,6 +1,6 @@
 import { Emitter, type AddressedMessage } from '@streamtasks/link';
-import { Ports, type Client } from '@streamtasks/client';
-import { DescriptorRoutes } from '@streamtasks/client/internal';
+import { Ports, type Client, type RouteServer, type RouteStats } from '@streamtasks/client';
+import { DescriptorRoutes, trackRouteServer } from '@streamtasks/client/internal';
 import { MalformedSignalError } from './errors.js';
 import { parseSignal } from './protocol.js';
 
@@ -16,6 +16,8 @@ export interface SignalRouteOptions<B> {
 export interface SignalServerOptions {
   /** Port to serve on. Default 103 (`Ports.SIGNAL`). */
   port?: number;
+  /** A name for monitoring (e.g. `discovery`). */
+  name?: string;
 }
 
 /** Events of a {@link SignalServer}. */
@@ -43,9 +45,13 @@ export interface SignalServerEvents {
  *   .start();
  * ```
  */
-export class SignalServer {
+export class SignalServer implements RouteServer {
+  readonly kind = 'signal';
   readonly client: Client;
   readonly port: number;
+  readonly name: string | undefined;
+  /** Signals for descriptors without a route (ignored). */
+  unknownDescriptors = 0;
   readonly events = new Emitter<SignalServerEvents>();
   private readonly routes = new DescriptorRoutes<SignalHandler<unknown>>();
   private stopListening: (() => void) | undefined;
@@ -53,6 +59,12 @@ export class SignalServer {
   constructor(client: Client, options: SignalServerOptions = {}) {
     this.client = client;
     this.port = options.port ?? Ports.SIGNAL;
+    this.name = options.name;
+  }
+
+  /** Signals handled, errors and processing time per route. */
+  routeStats(): ReadonlyMap<string, RouteStats> {
+    return this.routes.stats();
   }
 
   get isRunning(): boolean {
@@ -79,13 +91,16 @@ export class SignalServer {
   start(): this {
     if (this.stopListening) return this;
     this.stopListening = this.client.listenPort(this.port, (message) => this.onMessage(message));
+    trackRouteServer(this, true);
     return this;
   }
 
   /** Stops receiving and releases the port. Safe to call twice. */
   stop(): void {
-    this.stopListening?.();
+    if (!this.stopListening) return;
+    this.stopListening();
     this.stopListening = undefined;
+    trackRouteServer(this, false);
   }
 
   [Symbol.dispose](): void {
@@ -111,16 +126,27 @@ export class SignalServer {
     }
     const route = this.routes.get(signal.descriptor);
     if (!route) {
+      this.unknownDescriptors++;
       this.events.emit('unknown-descriptor', signal.descriptor, signal.body);
       return;
     }
+    const startedAt = performance.now();
     try {
       const body = route.validate ? route.validate(signal.body, 'body') : signal.body;
       const result = route.handler(body, signal.descriptor);
       if (isPromiseLike(result)) {
-        result.then(undefined, (err: unknown) => this.events.emit('handler-error', err, signal.descriptor));
+        result.then(
+          () => route.stats.record(startedAt),
+          (err: unknown) => {
+            route.stats.record(startedAt, err);
+            this.events.emit('handler-error', err, signal.descriptor);
+          },
+        );
+      } else {
+        route.stats.record(startedAt);
       }
     } catch (err) {
+      route.stats.record(startedAt, err);
       this.events.emit('handler-error', err, signal.descriptor);
     }
   }
