@@ -59,4 +59,5 @@ export {
 export { waitForDiscovery } from './lighthouse.js';
 export { waitForTopicSignal } from './topic-signal.js';
 export { DEFAULT_WAIT_TIMEOUT } from './wait.js';
-export { DiscoveryService, type DiscoveryServiceEvents, type DiscoveryServiceOptions } from './service.js';
+export { NotSupportedError, listAddressNames } from './list-names.js';
+export { DiscoveryService, type DiscoveryServiceEvents, type DiscoveryServiceOptions, type DiscoveryStats } from './service.js';

@@ -11,6 +11,8 @@ export const DiscoveryDescriptors = {
   GET_TOPIC_SPACE: 'get_topic_space',
   GET_TOPIC_SPACE_TRANSLATION: 'get_topic_space_translation',
   DELETE_TOPIC_SPACE: 'delete_topic_space',
+  /** `{}` → `{address_names: [[name, address], ...]}`; not in the Python discovery. */
+  LIST_ADDRESS_NAMES: 'list_address_names',
 } as const;
 
 /** Signal descriptors of the discovery service (port 103). */
@@ -43,6 +45,12 @@ const idPair: Check<[Id, Id]> = (value, path = 'body') => {
   return [pair[0]!, pair[1]!];
 };
 
+/** A `[name, address]` pair of a name list. */
+const namePair: Check<[string, Id]> = (value, path = 'body') => {
+  if (!Array.isArray(value) || value.length !== 2) throw new ValidationError(path, 'a [name, address] pair');
+  return [check.string()(value[0], `${path}[0]`), check.id()(value[1], `${path}[1]`)];
+};
+
 export const Bodies = {
   count: check.object({ count }),
   signalAddressRequest: check.object({ count, request_id: check.id() }),
@@ -63,6 +71,7 @@ export const Bodies = {
   topicSpace: check.object({ id: check.id(), topic_id_map: check.array(idPair) }),
   translationRequest: check.object({ topic_space_id: check.id(), topic_id: check.id() }),
   translation: check.object({ topic_id: check.id() }),
+  nameList: check.object({ address_names: check.array(namePair) }),
 } as const;
 
 /** Runs a check, returning undefined instead of throwing. */

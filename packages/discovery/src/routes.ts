@@ -78,6 +78,7 @@ export function installFetchRoutes(server: FetchServer, ctx: RouteContext): void
       else state.names.set(name, body.address);
       announceName(ctx, name, body.address);
     })
+    .route(D.LIST_ADDRESS_NAMES, () => ({ address_names: [...state.names] }))
     .route(D.REGISTER_TOPIC_SPACE, { validate: Bodies.registerTopicSpace }, ({ body }) =>
       topicSpaceAnswer(state.registerTopicSpace(body.topic_ids)))
     .route(D.GET_TOPIC_SPACE, { validate: Bodies.topicSpaceId }, ({ body }) => {

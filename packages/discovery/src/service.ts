@@ -20,6 +20,18 @@ export interface DiscoveryServiceEvents {
   error: [error: Error];
 }
 
+/** Counters of a {@link DiscoveryService} (see {@link DiscoveryService.stats}). */
+export interface DiscoveryStats {
+  /** Addresses handed out since the service was created. */
+  readonly addressesAllocated: number;
+  /** Topic ids handed out (topic spaces included). */
+  readonly topicsAllocated: number;
+  /** Registered address names now. */
+  readonly names: number;
+  /** Registered topic spaces now. */
+  readonly topicSpaces: number;
+}
+
 /** The payload the lighthouse publishes on topic 0. */
 export const LIGHTHOUSE_PAYLOAD = 'running';
 
@@ -65,8 +77,8 @@ export class DiscoveryService {
   constructor(link: Link, options: DiscoveryServiceOptions = {}) {
     this.lighthouseInterval = options.lighthouseInterval ?? 1000;
     this.client = new Client(link, options.client);
-    this.fetchServer = new FetchServer(this.client);
-    this.signalServer = new SignalServer(this.client);
+    this.fetchServer = new FetchServer(this.client, { name: 'discovery' });
+    this.signalServer = new SignalServer(this.client, { name: 'discovery' });
     this.broadcasts = new BroadcastingServer(this.client, { allocateTopics: (count) => this.state.allocateTopics(count) });
     this.context = { client: this.client, state: this.state, broadcasts: this.broadcasts };
     installFetchRoutes(this.fetchServer, this.context);
@@ -76,6 +88,12 @@ export class DiscoveryService {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** What the service handed out and holds. */
+  get stats(): DiscoveryStats {
+    const s = this.state;
+    return { addressesAllocated: s.addressesAllocated, topicsAllocated: s.topicsAllocated, names: s.names.size, topicSpaces: s.topicSpaces.size };
   }
 
   /** Registered address names (read-only view). */

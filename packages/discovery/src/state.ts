@@ -18,6 +18,16 @@ export class DiscoveryState {
   readonly names = new Map<string, Id>();
   readonly topicSpaces = new Map<Id, TopicSpace>();
 
+  /** Addresses handed out so far. */
+  get addressesAllocated(): number {
+    return this.nextAddress - ADDRESS_COUNTER_START;
+  }
+
+  /** Topic ids handed out so far (topic spaces included). */
+  get topicsAllocated(): number {
+    return this.nextTopic - TOPIC_COUNTER_START;
+  }
+
   allocateAddresses(count: number): number[] {
     const start = this.nextAddress;
     this.nextAddress += count;
