@@ -191,6 +191,11 @@ export function checkWorkspace(root, { layers = defaultLayers } = {}) {
           continue;
         }
         if (spec.startsWith('node:') || builtins.has(spec) || builtins.has(spec.split('/')[0])) continue;
+        if (spec.startsWith('#')) {
+          // A subpath import of the package itself ("imports" of its package.json).
+          if (!pkg.json.imports?.[spec]) errors.push(`${fileRel}: imports '${spec}', which is not in "imports" of its package.json`);
+          continue;
+        }
         const { name: dep, subpath } = splitSpecifier(spec);
         if (dep === name) continue; // a package importing itself by name
         if (dep.startsWith(SCOPE)) {

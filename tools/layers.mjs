@@ -20,13 +20,18 @@ export const layers = {
   'scope:discovery': ['scope:broadcast', 'scope:fetch', 'scope:signal', 'scope:client', 'scope:link', 'scope:testing'],
   'scope:transports': ['scope:link'],
   'scope:nats': ['scope:link', 'scope:testing'],
-  'scope:cli': [
+  // Node monitoring (HTTP JSON, Prometheus, dashboard): reads every layer it shows.
+  'scope:monitoring': [
     'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
+    'scope:topic', 'scope:client', 'scope:transports', 'scope:link', 'scope:testing',
+  ],
+  'scope:cli': [
+    'scope:monitoring', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
     'scope:topic', 'scope:client', 'scope:transports', 'scope:nats', 'scope:link', 'scope:testing',
   ],
   // Cross-package scenarios (private, never published) may use everything.
   'scope:e2e': [
-    'scope:cli', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
+    'scope:cli', 'scope:monitoring', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
     'scope:topic', 'scope:client', 'scope:transports', 'scope:nats', 'scope:link', 'scope:testing',
   ],
 };
