@@ -13,6 +13,7 @@ const code = await main(process.argv.slice(2), {
   err: (line) => process.stderr.write(`${line}\n`),
   signal: stop.signal,
   env: process.env,
+  terminal: process.stdout.isTTY && process.stdin.isTTY ? { input: process.stdin, output: process.stdout } : undefined,
 });
 process.exitCode = code;
 // Everything was closed; if a stray handle remains, do not hang on it.

@@ -13,6 +13,14 @@ export interface CommandIO {
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly. */
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** The interactive terminal, when stdout is one (full-screen views such as `top` use it). */
+  terminal?: Terminal;
+}
+
+/** A terminal: keys come from `input` (raw mode), frames go to `output`. */
+export interface Terminal {
+  readonly input: NodeJS.ReadStream;
+  readonly output: NodeJS.WriteStream;
 }
 
 /** The options of a command, as `parseArgs` takes them. */

@@ -7,10 +7,14 @@ import { requestCommand } from './commands/request.js';
 import { resolveCommand } from './commands/resolve.js';
 import { signalCommand } from './commands/signal.js';
 import { subCommand } from './commands/sub.js';
+import { addressesCommand, topicsCommand } from './commands/routes.js';
+import { namesCommand } from './commands/names.js';
+import { topCommand } from './commands/top.js';
 
 /** Every command; typed options are kept inside each, the list only needs what they share. */
 export const commands: ReadonlyArray<Command<Options>> = [
   nodeCommand, pubCommand, subCommand, requestCommand, replyCommand, signalCommand, resolveCommand,
+  topicsCommand, addressesCommand, namesCommand, topCommand,
 ];
 
 function overview(): string {

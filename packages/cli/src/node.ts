@@ -12,6 +12,7 @@ import {
   type ServerOptions,
   type TransportServer,
 } from '@streamtasks/transports';
+import { startMonitor, type MonitorOptions, type MonitorServer } from '@streamtasks/monitoring';
 
 export interface NodeOptions {
   /** Run the discovery service (address 0) in this node. */
@@ -38,6 +39,12 @@ export interface NodeOptions {
    * Defaults: those of `createServer`.
    */
   server?: Omit<ServerOptions, 'switch' | 'onConnection'>;
+  /**
+   * Serve the HTTP monitor (JSON stats, `/metrics`, the dashboard; see
+   * `@streamtasks/monitoring`): where to listen (`127.0.0.1:8222`; loopback
+   * unless a host is given), or its options.
+   */
+  monitor?: string | number | MonitorOptions;
 }
 
 /** Events of a {@link StreamtasksNode}, for logging and supervision. */
@@ -68,6 +75,7 @@ export class StreamtasksNode {
   private readonly servers: TransportServer[] = [];
   private readonly connectors = new Map<string, Reconnector>();
   private discovery: DiscoveryService | undefined;
+  private monitorServer: MonitorServer | undefined;
   private closed = false;
 
   /** Use {@link startNode}. */
@@ -87,6 +95,11 @@ export class StreamtasksNode {
    */
   createClient(options?: LocalClientOptions): Client {
     return createLocalClient(this.switch, options);
+  }
+
+  /** The HTTP monitor's URL (`http://127.0.0.1:8222`), when one runs. */
+  get monitorUrl(): string | undefined {
+    return this.monitorServer?.url;
   }
 
   /** Whether the discovery service runs here. */
@@ -117,6 +130,11 @@ export class StreamtasksNode {
       server.events.on('error', (err) => this.events.emit('error', err));
       this.events.emit('listening', where);
     }
+    if (options.monitor !== undefined) {
+      const monitorOptions = typeof options.monitor === 'object' ? options.monitor : { listen: options.monitor };
+      const discovery = this.discovery;
+      this.monitorServer = await startMonitor({ switch: this.switch, discovery, urls: () => this.urls }, monitorOptions);
+    }
     for (const url of options.connect ?? []) {
       const reconnect = { switch: this.switch, delay: options.reconnectDelay ?? 1000 };
       const connector = isNatsUrl(url)
@@ -131,6 +149,7 @@ export class StreamtasksNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.monitorServer?.close();
     await Promise.all([...this.connectors.values()].map((c) => c.stop()));
     await Promise.all(this.servers.map((s) => s.close()));
     this.discovery?.close();

@@ -3,6 +3,7 @@ import { ERROR_PREFIX } from '../exit-codes.js';
 import { startNode } from '../node.js';
 import { formatReason, timestamped } from '../log.js';
 import { untilAborted } from './common.js';
+import { monitorOptions } from './monitor-options.js';
 
 export const nodeCommand = defineCommand({
   name: 'node',
@@ -18,6 +19,10 @@ export const nodeCommand = defineCommand({
     '                      nats://host:port[,host:port…][?network=NAME] joins a network over NATS',
     '  --reconnect-delay MS  first delay before reconnecting (default 1000)',
     '  --no-node-socket    do not listen on the local node socket',
+    '  --monitor ADDR      serve the HTTP monitor (JSON, /metrics, dashboard) on HOST:PORT, :PORT or PORT',
+    '                      (without a host: 127.0.0.1)',
+    '  --monitor-token T   require the token T for the monitor (Bearer or ?token=); also $STREAMTASKS_MONITOR_TOKEN',
+    '  --monitor-basic U:P require basic auth user U, password P for the monitor',
   ].join('\n'),
   options: {
     core: { type: 'boolean' },
@@ -25,6 +30,9 @@ export const nodeCommand = defineCommand({
     connect: { type: 'string', multiple: true },
     'reconnect-delay': { type: 'string' },
     'no-node-socket': { type: 'boolean' },
+    monitor: { type: 'string' },
+    'monitor-token': { type: 'string' },
+    'monitor-basic': { type: 'string' },
   },
   async run(values, _positionals, io) {
     const log = (line: string) => io.out(timestamped(line));
@@ -34,6 +42,7 @@ export const nodeCommand = defineCommand({
       connect: values.connect,
       nodeSocket: values['no-node-socket'] !== true,
       reconnectDelay: values['reconnect-delay'] === undefined ? undefined : numberArg(values['reconnect-delay'], '--reconnect-delay'),
+      monitor: monitorOptions(values, io.env),
     });
     node.events.on('connection-accepted', (server, info, link) => log(`connection from ${info.remote} accepted on ${server} (cost ${link.cost})`));
     node.events.on('connection-rejected', (server, err, remote) => log(`connection from ${remote} rejected on ${server}: ${err.message}`));
@@ -49,6 +58,7 @@ export const nodeCommand = defineCommand({
     node.events.on('error', (err) => io.err(timestamped(`${ERROR_PREFIX}${err.message}`)));
     if (node.isCore) log('discovery service running at address 0');
     for (const url of node.urls) log(`listening on ${url}`);
+    if (node.monitorUrl) log(`monitor on ${node.monitorUrl}`);
     log('ready');
     await untilAborted(io.signal);
     log('stopping');
