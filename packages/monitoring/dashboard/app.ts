@@ -136,7 +136,10 @@ $('topic-filter').addEventListener('input', () => {
   topicOffset = 0;
   void refreshTopics();
 });
-$('topic-sort').addEventListener('change', () => void refreshTopics());
+$('topic-sort').addEventListener('change', () => {
+  topicOffset = 0;
+  void refreshTopics();
+});
 $('topics-table').addEventListener('click', (event) => {
   const row = (event.target as Element).closest('tr[data-key]');
   if (row) viewer.open(row.getAttribute('data-key')!);

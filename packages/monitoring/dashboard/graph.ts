@@ -27,8 +27,9 @@ export function drawGraph(svg: SVGSVGElement, hubName: string, links: readonly L
     const y = cy + radius * Math.sin(angle);
     const rate = link.rate.in_msgs + link.rate.out_msgs;
     const edge = el('line', { x1: cx, y1: cy, x2: x, y2: y, class: rate > 0 ? 'edge busy' : 'edge', 'stroke-width': Math.min(1 + Math.log10(1 + rate), 6) });
-    const mx = (cx + x) / 2;
-    const my = (cy + y) / 2;
+    // The label sits on the outer part of the edge, where edges are apart.
+    const mx = cx + (x - cx) * 0.62;
+    const my = cy + (y - cy) * 0.62;
     parts.push(
       edge,
       el('text', { x: mx, y: my - 4, 'text-anchor': 'middle', class: 'small', 'data-edge': link.id }, `cost ${link.cost} · ${formatCount(rate)}/s`),
