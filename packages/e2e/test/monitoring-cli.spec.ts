@@ -103,8 +103,8 @@ test('top prints plain lines when stdout is not a terminal', async () => {
   expect(text).toMatch(/^ID\s+KIND\s+REMOTE\s+COST\s+MSG\/S IN/m);
   expect(stdout.filter((l) => /^\d{4}-\d\d-\d\dT.* links by msg_rate$/.test(l))).toHaveLength(2);
   const topics = await run(['top', '--monitor', monitor, '--topics', '--count', '1']);
-  expect(topics.stdout.join('\n')).toMatch(/^TOPIC\s+COST\s+PROVIDER\s+SUBS\s+MSG\/S/m);
-  expect(topics.stdout.join("\n")).toMatch(/^300000\s+100\s+link \d+/m);
+  expect(topics.stdout.join('\n')).toMatch(/^ *TOPIC\s+COST\s+PROVIDER\s+SUBS\s+MSG\/S/m);
+  expect(topics.stdout.join('\n')).toMatch(/^300000\s+100\s+link \d+/m);
   out.close();
 });
 

@@ -63,6 +63,11 @@ export class MonitorServer {
     this.url = `http://${host}:${address.port}`;
   }
 
+  /** Clients of the live update stream (`/events`) now. */
+  get liveClientCount(): number {
+    return this.live.size;
+  }
+
   /** The port the monitor listens on. */
   get port(): number {
     return (this.http.address() as AddressInfo).port;

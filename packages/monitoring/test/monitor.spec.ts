@@ -7,6 +7,7 @@ import { DiscoveryService, registerAddressName, requestAddress } from '@streamta
 import { FetchServer } from '@streamtasks/fetch';
 import { inTopic, outTopic } from '@streamtasks/topic';
 import { connect, createServer, type TransportServer } from '@streamtasks/transports';
+import { eventually } from '@streamtasks/testing';
 import { startMonitor, type LinkView, type MonitorServer, type NodeView, type ServiceView, type TopicView } from '@streamtasks/monitoring';
 
 const TOPIC = 200_001;
@@ -239,6 +240,26 @@ test('a client that never reads does not stop the switch or the monitor', async 
   sub.close();
   out.close();
 });
+
+test('a live-update client that stops reading is disconnected once its unsent bytes pass the limit', async () => {
+  const net = await import('node:net');
+  // Many links make every update large (each carries the link list), so the buffers fill fast.
+  const extra = Array.from({ length: 100 }, () => createQueueLinkPair());
+  for (const [switchSide] of extra) hub.addLink(switchSide);
+  await using fast = await startMonitor({ switch: hub, discovery }, { listen: '127.0.0.1:0', interval: 10, maxClientBuffer: 16 * 1024 });
+  const stuck = net.connect(fast.port, '127.0.0.1');
+  stuck.on('error', () => undefined);
+  await new Promise<void>((resolve) => stuck.once('connect', () => resolve()));
+  stuck.pause();
+  stuck.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+  await eventually(() => fast.liveClientCount === 1, 10_000);
+  // Updates pile up in the kernel's buffers, then in the server's: the client is dropped.
+  await eventually(() => fast.liveClientCount === 0, 60_000);
+  // The monitor and the switch carry on.
+  expect((await fetch(`${fast.url}/healthz`)).status).toBe(200);
+  stuck.destroy();
+  for (const [, other] of extra) other.close();
+}, 90_000);
 
 describe('auth', () => {
   test('a token is required when configured (Bearer or ?token=), /healthz stays open', async () => {
