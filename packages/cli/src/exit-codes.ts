@@ -34,6 +34,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof FetchError) return ExitCode.REMOTE_ERROR;
   const code = codeOf(error);
   if (code === 'ERR_ADDRESS_NAME_NOT_FOUND') return ExitCode.REMOTE_ERROR;
+  // The remote side lacks what was asked for (e.g. a Python discovery and `names`).
+  if (code === 'ERR_NOT_SUPPORTED') return ExitCode.REMOTE_ERROR;
   if (code === 'ERR_ABORTED') return ExitCode.OK;
   if (code === 'ERR_TIMEOUT') return ExitCode.TIMEOUT;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return ExitCode.CONNECTION;

@@ -83,7 +83,7 @@ test('names says clearly that a discovery without the list route does not suppor
   });
   try {
     const { code, stderr } = await run(['names', '--url', server.url]);
-    expect(stderr.join('\n')).toMatch(/not supported: the discovery service does not support list_address_names/);
+    expect(stderr).toEqual([expect.stringMatching(/^error: the discovery service does not support list_address_names/)]);
     expect(code).toBe(2);
   } finally {
     signals.stop();

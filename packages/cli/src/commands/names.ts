@@ -1,38 +1,31 @@
-import { NotSupportedError, listAddressNames } from '@streamtasks/discovery';
-import { ExitCode, type Command } from '../command.js';
+import { listAddressNames } from '@streamtasks/discovery';
+import { ExitCode, defineCommand, secondsArg } from '../command.js';
 import { toJson } from '../json.js';
-import { openClient, resolveUrl } from '../remote-client.js';
+import { resolveUrl } from '../remote-client.js';
+import { CommandDeadline, DEFAULT_CONNECT_TIMEOUT, openSession } from '../session.js';
 import { formatTable } from '../table.js';
-import { URL_HELP, failure, urlOption } from './common.js';
+import { TIMEOUT_HELP, URL_HELP, timeoutOption, urlOption } from './common.js';
 
-export const namesCommand: Command = {
+export const namesCommand = defineCommand({
   name: 'names',
   summary: 'list the address names registered with discovery',
   usage: [
-    'usage: streamtasks names [--url URL] [--json]',
+    'usage: streamtasks names [--url URL] [--json] [--timeout S]',
     '',
     'Asks the discovery service (fetch list_address_names) for every registered name.',
     'A Python discovery has no such route: the command says so (exit 2) instead of waiting.',
     URL_HELP,
     '  --json              print a JSON array of {"name": NAME, "address": ID}',
+    `${TIMEOUT_HELP} (default 10)`,
   ].join('\n'),
-  options: { ...urlOption, json: { type: 'boolean' } },
+  options: { ...urlOption, json: { type: 'boolean' }, ...timeoutOption },
   async run(values, _positionals, io) {
-    let client;
-    try {
-      client = await openClient(resolveUrl(values.url as string | undefined, io.env), { address: true, signal: io.signal, timeout: 10_000 });
-      const names = [...(await listAddressNames(client, { signal: io.signal, timeout: 10_000 }))].sort(([a], [b]) => (a < b ? -1 : 1));
-      if (values.json) io.out(toJson(names.map(([name, address]) => ({ name, address }))));
-      else for (const line of formatTable(['NAME', 'ADDRESS'], names)) io.out(line);
-      return ExitCode.OK;
-    } catch (err) {
-      if (err instanceof NotSupportedError) {
-        io.err(`error: not supported: ${err.message}`);
-        return ExitCode.REMOTE_ERROR;
-      }
-      return failure(io, err);
-    } finally {
-      client?.close();
-    }
+    const deadline = new CommandDeadline(secondsArg(values.timeout, '--timeout') ?? DEFAULT_CONNECT_TIMEOUT);
+    await using session = await openSession(resolveUrl(values.url, io.env), { address: true, signal: io.signal, deadline });
+    const names = await session.guard(listAddressNames(session.client, { signal: io.signal, timeout: deadline.remaining() }));
+    const sorted = [...names].sort(([a], [b]) => (a < b ? -1 : 1));
+    if (values.json) io.out(toJson(sorted.map(([name, address]) => ({ name, address }))));
+    else for (const line of formatTable(['NAME', 'ADDRESS'], sorted)) io.out(line);
+    return ExitCode.OK;
   },
-};
+});

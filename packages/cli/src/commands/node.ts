@@ -9,7 +9,7 @@ export const nodeCommand = defineCommand({
   name: 'node',
   summary: 'run a node: a switch, discovery with --core, servers and connectors',
   usage: [
-    'usage: streamtasks node [--core] [--serve URL]... [--connect URL]... [--reconnect-delay MS] [--no-node-socket]',
+    'usage: streamtasks node [--core] [--serve URL]... [--connect URL]... [--reconnect-delay MS] [--no-node-socket] [--monitor ADDR [--monitor-token T] [--monitor-basic U:P]]',
     '',
     'Runs a streamtasks node until SIGINT/SIGTERM. It also listens on its local unix socket',
     '(node://, named after $NODE_NAME or the host name), where commands without --url connect.',

@@ -1,28 +1,27 @@
 import type { LinkView, NodeView, TopicView } from '@streamtasks/monitoring';
-import { ExitCode, UsageError, numberArg, type Command, type Terminal } from '../command.js';
+import { ExitCode, UsageError, defineCommand, numberArg, type Terminal } from '../command.js';
 import { TOP_SORTS, headerLines, tableLines, type TopFrame, type TopMode } from '../top-view.js';
-import { failure } from './common.js';
 
 /** The monitor `top` reads when `--monitor` is not given. */
 export const DEFAULT_MONITOR_URL = 'http://127.0.0.1:8222';
 export const MONITOR_URL_ENV = 'STREAMTASKS_MONITOR';
 
-export const topCommand: Command = {
+export const topCommand = defineCommand({
   name: 'top',
   summary: 'live view of a node: links or topics sorted by rate, refreshed every second',
   usage: [
-    'usage: streamtasks top [--monitor URL] [--topics] [--sort KEY] [--interval S] [--count N]',
+    'usage: streamtasks top [--monitor URL] [--token T] [--topics] [--sort KEY] [--interval S] [--count N]',
     '',
     'Reads the HTTP monitor of a node (streamtasks node --monitor ...) and shows a header with',
     'uptime, links and rates, and a table of links (or topics) sorted by rate.',
     'Keys: q or Ctrl-C quit, l links, t topics, s next sort key.',
     'When stdout is not a terminal, each refresh is printed as plain lines.',
-    `  --monitor URL       the monitor (default: $${MONITOR_URL_ENV} or ${DEFAULT_MONITOR_URL})`,
+    `  -m, --monitor URL   the monitor (default: $${MONITOR_URL_ENV} or ${DEFAULT_MONITOR_URL})`,
     '  --token T           the monitor token (default: $STREAMTASKS_MONITOR_TOKEN)',
     '  --topics            start with the topics table',
     `  --sort KEY          links: ${TOP_SORTS.links.join(', ')}; topics: ${TOP_SORTS.topics.join(', ')}`,
     '  --interval S        seconds between refreshes (default 1)',
-    '  --count N           exit after N refreshes',
+    '  -n, --count N       exit after N refreshes',
   ].join('\n'),
   options: {
     monitor: { type: 'string', short: 'm' },
@@ -33,14 +32,14 @@ export const topCommand: Command = {
     count: { type: 'string', short: 'n' },
   },
   async run(values, _positionals, io) {
-    const monitor = ((values.monitor as string | undefined) ?? io.env[MONITOR_URL_ENV] ?? DEFAULT_MONITOR_URL).replace(/\/+$/, '');
-    const token = (values.token as string | undefined) ?? io.env.STREAMTASKS_MONITOR_TOKEN;
+    const monitor = (values.monitor ?? io.env[MONITOR_URL_ENV] ?? DEFAULT_MONITOR_URL).replace(/\/+$/, '');
+    const token = values.token ?? io.env.STREAMTASKS_MONITOR_TOKEN;
     let mode: TopMode = values.topics ? 'topics' : 'links';
-    let sort = (values.sort as string | undefined) ?? 'msg_rate';
+    let sort = values.sort ?? 'msg_rate';
     if (!TOP_SORTS[mode].includes(sort)) throw new UsageError(`--sort must be one of ${TOP_SORTS[mode].join(', ')}`);
-    const interval = numberArg(values.interval as string | undefined, '--interval', 1) * 1000;
+    const interval = numberArg(values.interval, '--interval', 1) * 1000;
     if (interval < 100) throw new UsageError('--interval must be at least 0.1');
-    const count = values.count === undefined ? Infinity : numberArg(values.count as string, '--count');
+    const count = values.count === undefined ? Infinity : numberArg(values.count, '--count');
     const terminal = io.terminal;
     const rows = () => (terminal?.output.rows ?? 40) - 5;
 
@@ -82,7 +81,7 @@ export const topCommand: Command = {
           frame = await read();
         } catch (err) {
           if (io.signal.aborted) break;
-          if (!screen || n === 0) return failure(io, new Error(`cannot read the monitor: ${(err as Error).message}`, { cause: err }));
+          if (!screen || n === 0) throw new Error(`cannot read the monitor: ${(err as Error).message}`, { cause: err });
           screen.draw([`streamtasks top - ${monitor}: cannot read the monitor: ${(err as Error).message}`]);
           await sleep(interval, [io.signal, stop.signal, wakeUp.signal]);
           continue;
@@ -107,7 +106,7 @@ export const topCommand: Command = {
       screen?.close();
     }
   },
-};
+});
 
 /** Waits `ms`, or less when one of the signals aborts. */
 function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
