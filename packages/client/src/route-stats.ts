@@ -58,7 +58,7 @@ export function runningRouteServers(): ReadonlySet<RouteServer> {
   return running;
 }
 
-/** @internal Called by the servers on start and stop. */
+/** Called by the fetch and signal servers on start and stop (for siblings: exported from ./internal). */
 export function trackRouteServer(server: RouteServer, isRunning: boolean): void {
   if (isRunning) running.add(server);
   else running.delete(server);

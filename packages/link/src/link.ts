@@ -25,7 +25,7 @@ export interface LinkEvents {
 export interface LinkOptions {
   /** Cost this link adds to every route it receives (>= 1). Default 1. */
   cost?: number;
-  /** Count messages and bytes in {@link Link.stats}. Default true (the counting is a few increments per message). */
+  /** Count messages and bytes in {@link Link.counters}. Default true (the counting is a few increments per message). */
   stats?: boolean;
 }
 
@@ -61,8 +61,8 @@ export abstract class Link {
   /** Resolves when the link is closed, with the failure that closed it, if any. Never rejects. */
   readonly closed: Promise<Error | undefined>;
   /** Message, byte and failure counters of this end (see {@link LinkStats}). */
-  readonly stats = new LinkStats();
-  /** Whether {@link Link.stats} is kept up to date (option `stats`). */
+  readonly counters = new LinkStats();
+  /** Whether {@link Link.counters} is kept up to date (option `stats`). */
   readonly counting: boolean;
 
   private _isClosed = false;
@@ -105,7 +105,7 @@ export abstract class Link {
   }
 
   /** Who is at the other end (a remote address or URL), when known. */
-  get remote(): string | undefined {
+  get remoteAddress(): string | undefined {
     return undefined;
   }
 
@@ -119,7 +119,7 @@ export abstract class Link {
     if (this._isClosed) throw new ConnectionClosedError('cannot send: link is closed', { cause: this._closeReason });
     // Transmit first: a refused message must not change the bookkeeping.
     const belowHighWaterMark = this.transmit(message);
-    if (this.counting) this.stats.messagesOut[wireType(message.type)]++;
+    if (this.counting) this.counters.messagesOut[wireType(message.type)]++;
     if (message.type === MessageType.InTopicsChanged) {
       for (const t of message.add) this.recvTopics.add(t);
       for (const t of message.remove) this.recvTopics.delete(t);
@@ -226,7 +226,7 @@ export abstract class Link {
   /** Hands a message that arrived from the other end to the consumer. */
   protected receive(message: Message): void {
     if (this._isClosed) return;
-    if (this.counting) this.stats.messagesIn[wireType(message.type)]++;
+    if (this.counting) this.counters.messagesIn[wireType(message.type)]++;
     if (this.receiver && this.inboxHead === this.inbox.length) {
       this.dispatch(message);
       return;

@@ -74,19 +74,19 @@ export class QueueLink extends Link {
   protected transmit(message: Message): boolean {
     const peer = this.peer;
     if (peer.waiting >= this.maxQueued) {
-      this.stats.slowConsumer++;
+      this.counters.slowConsumer++;
       throw new SlowConsumerError(`the other end has ${peer.waiting} messages waiting (maxQueued ${this.maxQueued})`);
     }
     if (this.serialize) {
       const bytes = encodeMessage(message);
-      if (this.counting) this.stats.bytesOut[wireType(message.type)] += bytes.length;
+      if (this.counting) this.counters.bytesOut[wireType(message.type)] += bytes.length;
       peer.enqueue(bytes);
     } else {
       validateMessage(message);
       peer.enqueue(message);
     }
     if (peer.waiting >= this.highWaterMark) {
-      if (!peer.senderBlocked) this.stats.backpressure++;
+      if (!peer.senderBlocked) this.counters.backpressure++;
       peer.senderBlocked = true;
       return false;
     }
@@ -128,11 +128,11 @@ export class QueueLink extends Link {
           message = decodeMessage(item);
         } catch (err) {
           // A malformed message closes only this connection.
-          this.stats.decodeErrors++;
+          this.counters.decodeErrors++;
           this.close(err as Error);
           return;
         }
-        if (this.counting) this.stats.bytesIn[wireType(message.type)] += item.length;
+        if (this.counting) this.counters.bytesIn[wireType(message.type)] += item.length;
         this.receive(message);
       } else {
         this.receive(item);

@@ -51,8 +51,8 @@ export class TopicRemappingLink extends Link {
     return this.inner.kind;
   }
 
-  override get remote(): string | undefined {
-    return this.inner.remote;
+  override get remoteAddress(): string | undefined {
+    return this.inner.remoteAddress;
   }
 
   override get needsDrain(): boolean {

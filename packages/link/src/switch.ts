@@ -361,7 +361,7 @@ export class Switch {
         // The message has no wire form (a payload from an in-process link):
         // only this copy is lost, the link is fine.
         this.stats.dropped++;
-        link.stats.dropped++;
+        link.counters.dropped++;
         this.events.emit('error', err, link);
         return;
       }

@@ -35,28 +35,28 @@ test('a link counts messages by wire type in both directions, and bytes when it 
   a.send(new OutTopicsChangedMessage([{ id: 7, cost: 0 }], []));
   for (let i = 0; i < 4; i++) await b.recv({ timeout: 2000 });
   const size = encodeMessage(new TopicDataMessage(7, RawData.from({ x: 1 }))).length;
-  expect(Array.from(a.stats.messagesOut)).toEqual([2, 0, 0, 0, 1, 1]);
-  expect(Array.from(b.stats.messagesIn)).toEqual([2, 0, 0, 0, 1, 1]);
-  expect(a.stats.bytesOut[MessageType.TopicData]).toBe(2 * size);
-  expect(b.stats.bytesIn[MessageType.TopicData]).toBe(2 * size);
-  expect(b.stats.bytesIn[MessageType.OutTopicsChanged]).toBe(a.stats.bytesOut[MessageType.OutTopicsChanged]);
+  expect(Array.from(a.counters.messagesOut)).toEqual([2, 0, 0, 0, 1, 1]);
+  expect(Array.from(b.counters.messagesIn)).toEqual([2, 0, 0, 0, 1, 1]);
+  expect(a.counters.bytesOut[MessageType.TopicData]).toBe(2 * size);
+  expect(b.counters.bytesIn[MessageType.TopicData]).toBe(2 * size);
+  expect(b.counters.bytesIn[MessageType.OutTopicsChanged]).toBe(a.counters.bytesOut[MessageType.OutTopicsChanged]);
   expect(a.kind).toBe('queue');
-  expect(a.remote).toBeUndefined();
-  expect(a.stats.openedAt).toBeLessThanOrEqual(Date.now());
+  expect(a.remoteAddress).toBeUndefined();
+  expect(a.counters.openedAt).toBeLessThanOrEqual(Date.now());
 });
 
 test('links that pass objects count messages but no bytes; stats: false counts nothing', async () => {
   const [a, b] = createQueueLinkPair();
   a.send(new TopicControlMessage(1, true));
   await b.recv({ timeout: 2000 });
-  expect(a.stats.messagesOut[MessageType.TopicControl]).toBe(1);
-  expect(b.stats.messagesIn[MessageType.TopicControl]).toBe(1);
-  expect(a.stats.bytesOut[MessageType.TopicControl]).toBe(0);
+  expect(a.counters.messagesOut[MessageType.TopicControl]).toBe(1);
+  expect(b.counters.messagesIn[MessageType.TopicControl]).toBe(1);
+  expect(a.counters.bytesOut[MessageType.TopicControl]).toBe(0);
   const [c, d] = createQueueLinkPair({ serialize: true, stats: false });
   c.send(new TopicControlMessage(1, true));
   await d.recv({ timeout: 2000 });
   expect(c.counting).toBe(false);
-  expect([...c.stats.messagesOut, ...c.stats.bytesOut, ...d.stats.messagesIn, ...d.stats.bytesIn].every((n) => n === 0)).toBe(true);
+  expect([...c.counters.messagesOut, ...c.counters.bytesOut, ...d.counters.messagesIn, ...d.counters.bytesIn].every((n) => n === 0)).toBe(true);
 });
 
 test('backpressure and slow-consumer events are counted on the sending end', () => {
@@ -65,9 +65,9 @@ test('backpressure and slow-consumer events are counted on the sending end', () 
   a.send(m);
   expect(a.send(m)).toBe(false);
   a.send(m);
-  expect(a.stats.backpressure).toBe(1);
+  expect(a.counters.backpressure).toBe(1);
   expect(() => a.send(m)).toThrow(SlowConsumerError);
-  expect(a.stats.slowConsumer).toBe(1);
+  expect(a.counters.slowConsumer).toBe(1);
 });
 
 test('a switch counts per topic and in total, and describes its routes', async () => {

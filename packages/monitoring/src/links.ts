@@ -66,7 +66,7 @@ export class LinkRegistry {
       totals = emptyTotals();
       this.retired.set(link.kind, totals);
     }
-    const s = link.stats;
+    const s = link.counters;
     totals.links++;
     for (let t = 0; t < WIRE_TYPE_COUNT; t++) {
       totals.messagesIn[t]! += s.messagesIn[t]!;

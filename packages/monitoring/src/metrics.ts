@@ -50,7 +50,7 @@ function collectKinds(ctx: ViewContext): Map<string, KindTotals> {
     t.queued += link.queuedCount;
     const buffered = (link as { bufferedAmount?: unknown }).bufferedAmount;
     if (typeof buffered === 'number') t.buffered += buffered;
-    add(t, link.stats);
+    add(t, link.counters);
   }
   return kinds;
 }

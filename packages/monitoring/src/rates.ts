@@ -85,7 +85,7 @@ export class RateSampler {
     const linkRates = new Map<Link, LinkRates>();
     const node: LinkRates = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
     for (const link of this.sw.links) {
-      const s = link.stats;
+      const s = link.counters;
       const current = { messagesIn: sum(s.messagesIn), messagesOut: sum(s.messagesOut), bytesIn: sum(s.bytesIn), bytesOut: sum(s.bytesOut) };
       links.set(link, current);
       const before = this.links.get(link);

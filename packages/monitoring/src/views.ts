@@ -48,7 +48,7 @@ export interface LinkView extends TrafficCounts {
 }
 
 export function linkView(ctx: ViewContext, link: Link, now = Date.now()): LinkView {
-  const s = link.stats;
+  const s = link.counters;
   const by_type: Record<string, TrafficCounts> = {};
   for (let t = 0; t < WIRE_TYPE_COUNT; t++) {
     by_type[TYPE_NAMES[t]!] = { in_msgs: s.messagesIn[t]!, out_msgs: s.messagesOut[t]!, in_bytes: s.bytesIn[t]!, out_bytes: s.bytesOut[t]! };
@@ -58,7 +58,7 @@ export function linkView(ctx: ViewContext, link: Link, now = Date.now()): LinkVi
   return {
     id: ctx.links.id(link),
     kind: link.kind,
-    remote: link.remote ?? null,
+    remote: link.remoteAddress ?? null,
     cost: link.cost,
     opened_at: new Date(s.openedAt).toISOString(),
     uptime_s: Math.round((now - s.openedAt) / 1000),
@@ -249,10 +249,10 @@ export function nodeView(ctx: ViewContext): NodeView {
     totals.out_bytes += sum(t.bytesOut);
   }
   for (const link of sw.links) {
-    totals.in_msgs += sum(link.stats.messagesIn);
-    totals.out_msgs += sum(link.stats.messagesOut);
-    totals.in_bytes += sum(link.stats.bytesIn);
-    totals.out_bytes += sum(link.stats.bytesOut);
+    totals.in_msgs += sum(link.counters.messagesIn);
+    totals.out_msgs += sum(link.counters.messagesOut);
+    totals.in_bytes += sum(link.counters.bytesIn);
+    totals.out_bytes += sum(link.counters.bytesOut);
   }
   const topics = sw.topicInfo();
   const r = ctx.rates.node;

@@ -74,7 +74,7 @@ export class ConnectionLink extends Link {
   }
 
   /** The peer: the URL connected to, or the remote address of an accepted connection. */
-  override get remote(): string | undefined {
+  override get remoteAddress(): string | undefined {
     return describePeer(this.description)[1];
   }
 
@@ -91,7 +91,7 @@ export class ConnectionLink extends Link {
     const bytes = encodeMessage(message);
     const buffered = this.channel.bufferedAmount;
     if (buffered + bytes.length > this.maxBufferedBytes) {
-      this.stats.slowConsumer++;
+      this.counters.slowConsumer++;
       const error = new SlowConsumerError(
         `${this.description}: ${buffered} bytes are waiting for the peer; sending ${bytes.length} more would exceed ${this.maxBufferedBytes}`,
       );
@@ -99,11 +99,11 @@ export class ConnectionLink extends Link {
       throw error;
     }
     this.channel.send(bytes);
-    if (this.counting) this.stats.bytesOut[wireType(message.type)] += bytes.length;
+    if (this.counting) this.counters.bytesOut[wireType(message.type)] += bytes.length;
     if (this.channel.bufferedAmount < this.highWaterMark) return true;
     if (!this.blocked) {
       this.blocked = true;
-      this.stats.backpressure++;
+      this.counters.backpressure++;
       this.channel.requestDrain();
     }
     return false;
@@ -126,11 +126,11 @@ export class ConnectionLink extends Link {
       message = decodeMessage(payload);
     } catch (err) {
       // Only this connection is affected; the reason is what `closed` resolves with.
-      this.stats.decodeErrors++;
+      this.counters.decodeErrors++;
       this.closeFromPeer(err as Error);
       return;
     }
-    if (this.counting) this.stats.bytesIn[wireType(message.type)] += payload.length;
+    if (this.counting) this.counters.bytesIn[wireType(message.type)] += payload.length;
     this.receive(message);
     if (!this.readingPaused && this.queuedCount >= this.maxQueued && !this.isClosed) {
       this.readingPaused = true;
