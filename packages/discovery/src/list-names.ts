@@ -36,7 +36,7 @@ export async function listAddressNames(client: Client, options?: WaitOptions): P
     const body = Bodies.nameList(first.answer);
     return new Map(body.address_names.map(([name, address]) => [name, address]));
   } catch (err) {
-    if (err instanceof FetchError && err.code === 'not_found') throw new NotSupportedError(unsupported.message, { cause: err });
+    if (err instanceof FetchError && err.fetchCode === 'not_found') throw new NotSupportedError(unsupported.message, { cause: err });
     throw err;
   } finally {
     controller.abort();
