@@ -2,7 +2,7 @@
 // streamtasks packages it uses) with esbuild into dist/dashboard, next to
 // its page and style sheet. The monitor serves these files; nothing is
 // loaded from elsewhere. Runs as the last step of the package's build.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -23,3 +23,20 @@ await esbuild.build({
   logLevel: 'error',
 });
 for (const file of ['index.html', 'app.css']) copyFileSync(path.join(here, 'dashboard', file), path.join(out, file));
+
+// The CommonJS build in dist/cjs has its own package.json ("type":
+// "commonjs"), which is the nearest one for its files, so the package's
+// "imports" map does not reach them: give dist/cjs its own `#dashboard-dir`,
+// pointing at the same dist/dashboard.
+const cjs = path.join(here, 'dist', 'cjs');
+if (existsSync(cjs)) {
+  writeFileSync(
+    path.join(cjs, 'package.json'),
+    JSON.stringify({ type: 'commonjs', imports: { '#dashboard-dir': './dashboard-dir.cjs' } }, null, 2) + '\n',
+  );
+  writeFileSync(
+    path.join(cjs, 'dashboard-dir.cjs'),
+    "// Where the built dashboard lives, for the CommonJS build (dist/cjs/package.json \"imports\").\n" +
+      "module.exports = require('node:path').join(__dirname, '..', 'dashboard');\n",
+  );
+}

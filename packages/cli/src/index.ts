@@ -16,5 +16,5 @@
 export { StreamtasksNode, startNode, type NodeEvents, type NodeOptions } from './node.js';
 export { DEFAULT_URL, URL_ENV, openClient, resolveUrl, type OpenClientOptions } from './remote-client.js';
 export { main } from './main.js';
-export { ExitCode, type CommandIO } from './command.js';
+export { ExitCode, type CommandIO, type Terminal } from './command.js';
 export { ERROR_PREFIX, describeFailure, exitCodeFor } from './exit-codes.js';

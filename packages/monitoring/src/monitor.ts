@@ -30,7 +30,7 @@ export interface MonitorOptions {
   /**
    * Where to listen: `HOST:PORT`, `:PORT` or `PORT`. Default
    * `127.0.0.1:8222`; without a host it is loopback. Port 0 picks a free
-   * port (see {@link Monitor.url}).
+   * port (see {@link MonitorServer.url}).
    */
   listen?: string | number;
   /** Require a token or basic auth for everything but `/healthz`. */
