@@ -367,3 +367,26 @@ export async function startStreamtasksNode(extraArgs = []) {
   await child.waitFor(/\bready\b/, 10_000);
   return { child, url: m[1] };
 }
+
+// ---- worker processes (_worker.mjs, _net-worker.mjs) -------------------------
+
+/** A worker's role and its JSON arguments, from `node WORKER ROLE 'JSON-ARGS'`. */
+export function workerRole() {
+  const [role, rawArgs = '{}'] = process.argv.slice(2);
+  return { role, args: JSON.parse(rawArgs) };
+}
+
+/** Writes one line of the worker protocol (`READY`, `RESULT {json}`). */
+export const say = (line) => process.stdout.write(`${line}\n`);
+/** Reports a worker's figure as `RESULT {json}`. */
+export const result = (r) => say(`RESULT ${JSON.stringify(r)}`);
+
+/** Ends the process on SIGTERM after `close` (bounded: a stuck close cannot keep it alive). */
+export function onTerm(close) {
+  process.once('SIGTERM', () => {
+    setTimeout(() => process.exit(0), 1000).unref();
+    Promise.resolve()
+      .then(close)
+      .finally(() => process.exit(0));
+  });
+}

@@ -15,22 +15,9 @@
 import { Buffer } from 'node:buffer';
 import { connect as netConnect, createServer as netServer } from 'node:net';
 import { clearInterval, setImmediate, setInterval, setTimeout } from 'node:timers';
-import { PAD, SEQ_BASE, monoMs, percentile } from './_lib.mjs';
+import { PAD, SEQ_BASE, monoMs, onTerm, percentile, result, say, workerRole } from './_lib.mjs';
 
-const [role, rawArgs = '{}'] = process.argv.slice(2);
-const args = JSON.parse(rawArgs);
-
-const say = (line) => process.stdout.write(`${line}\n`);
-const result = (r) => say(`RESULT ${JSON.stringify(r)}`);
-
-function onTerm(close) {
-  process.once('SIGTERM', () => {
-    setTimeout(() => process.exit(0), 1000).unref();
-    Promise.resolve()
-      .then(close)
-      .finally(() => process.exit(0));
-  });
-}
+const { role, args } = workerRole();
 
 // ---- pacing -----------------------------------------------------------------
 

@@ -8,25 +8,11 @@
 // A role prints `READY` when it is set up and `RESULT {json}` when it has a
 // figure; the benchmark that started it stops it (SIGTERM) when it is done.
 import { performance } from 'node:perf_hooks';
-import { clearInterval, setInterval, setTimeout } from 'node:timers';
+import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SEQ_BASE, latencyUs, monoMs, payload, rawPayload, readRaw, setRawTemplate } from './_lib.mjs';
+import { SEQ_BASE, latencyUs, monoMs, onTerm, payload, rawPayload, readRaw, result, say, setRawTemplate, workerRole } from './_lib.mjs';
 
-const [role, rawArgs = '{}'] = process.argv.slice(2);
-const args = JSON.parse(rawArgs);
-
-const say = (line) => process.stdout.write(`${line}\n`);
-const result = (r) => say(`RESULT ${JSON.stringify(r)}`);
-
-/** Ends the process on SIGTERM after `close` (bounded: a stuck close cannot keep it alive). */
-function onTerm(close) {
-  process.once('SIGTERM', () => {
-    setTimeout(() => process.exit(0), 1000).unref();
-    Promise.resolve()
-      .then(close)
-      .finally(() => process.exit(0));
-  });
-}
+const { role, args } = workerRole();
 
 /** Counts messages and their latency; reports once `count` arrived or nothing arrived for `idleMs`. */
 class Receiver {
