@@ -135,7 +135,12 @@ export function makeGenerators(link) {
 
   const familyNames = Object.keys(families);
   const fixstr = (k) => [0xa0 | k.length, ...Buffer.from(k)];
-  const binOf = (bytes) => [0xc6, ...[24, 16, 8, 0].map((s) => (bytes.length >>> s) & 0xff), ...bytes];
+  // Appends without spreading: the values of a grammar message run to tens of thousands of bytes.
+  const append = (out, bytes) => {
+    for (let i = 0; i < bytes.length; i++) out.push(bytes[i]);
+    return out;
+  };
+  const binOf = (bytes) => append([0xc6, (bytes.length >>> 24) & 0xff, (bytes.length >>> 16) & 0xff, (bytes.length >>> 8) & 0xff, bytes.length & 0xff], bytes);
 
   /** A message map written from the grammar: fields in random order, extra keys, fields of any type. */
   const grammarMessage = (r, features) => {
@@ -163,7 +168,9 @@ export function makeGenerators(link) {
         [entries[i], entries[j]] = [entries[j], entries[i]];
       }
     }
-    return Uint8Array.from([0x80 | entries.length, ...entries.flatMap(([k, v]) => [...fixstr(k), ...v])]);
+    const out = [0x80 | entries.length];
+    for (const [k, v] of entries) append(append(out, fixstr(k)), v);
+    return Uint8Array.from(out);
   };
 
   /**

@@ -48,24 +48,49 @@ function containerHeader(r, kind, n) {
 
 const KEYS = ['a', 'b', 'topic', 'data', 'id', 'cost', 'timestamp', '0', '1', '10', '-1', 'constructor', 'toString', 'hasOwnProperty', 'prototype', 'é', ''];
 
+/** The UTF-8 bytes of a random string of `n` characters: mostly ASCII, some two-byte and some four-byte ones. */
 function randomString(r, n) {
-  let s = '';
+  const out = [];
   for (let i = 0; i < n; i++) {
     const k = r.int(10);
-    s += k < 7 ? String.fromCharCode(32 + r.int(95)) : k < 9 ? String.fromCharCode(0xa0 + r.int(0x700)) : String.fromCodePoint(0x10000 + r.int(0x1000));
+    if (k < 7) {
+      out.push(32 + r.int(95));
+    } else if (k < 9) {
+      const c = 0xa0 + r.int(0x700); // U+00A0..U+079F: two bytes
+      out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    } else {
+      const c = 0x10000 + r.int(0x1000); // U+10000..U+10FFF: four bytes
+      out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    }
   }
-  return s;
+  return out;
 }
 
+/** Appends `bytes` to `out` (no spread: they can be long). */
+function append(out, bytes) {
+  for (let i = 0; i < bytes.length; i++) out.push(bytes[i]);
+  return out;
+}
+
+const encodedKeys = new Map();
+/** The UTF-8 bytes of one of the few fixed strings (keys), encoded once. */
+function encodeKey(s) {
+  let bytes = encodedKeys.get(s);
+  if (bytes === undefined) encodedKeys.set(s, (bytes = te.encode(s)));
+  return bytes;
+}
+
+/** A string leaf from a string or its UTF-8 bytes, sometimes (with `features`) made invalid UTF-8. */
 function strLeaf(r, s, features) {
-  let bytes = Array.from(te.encode(s));
+  let bytes = typeof s === 'string' ? encodeKey(s) : s;
   if (features && r.int(40) === 0) {
     // One byte that cannot be UTF-8 there: a lone continuation byte, an overlong lead, or 0xff.
     const at = r.int(bytes.length + 1);
-    bytes.splice(at, 0, r.pick([0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff]));
+    const bad = r.pick([0x80, 0xbf, 0xc0, 0xc1, 0xf5, 0xff]);
+    bytes = [...bytes.slice(0, at), bad, ...bytes.slice(at)];
     features.add('badUtf8');
   }
-  return { kind: 'leaf', bytes: [...strHeader(r, bytes.length), ...bytes] };
+  return { kind: 'leaf', bytes: append(strHeader(r, bytes.length), bytes) };
 }
 
 function intLeaf(r) {
@@ -111,7 +136,9 @@ function leaf(r, features) {
     case 6: return strLeaf(r, randomString(r, r.int(4) ? r.int(12) : r.int(300)), features);
     case 7: {
       const n = r.int(4) ? r.int(16) : r.int(600);
-      return { kind: 'leaf', bytes: [...binHeader(r, n), ...Array.from({ length: n }, () => r.int(256))] };
+      const bytes = binHeader(r, n);
+      for (let i = 0; i < n; i++) bytes.push(r.int(256));
+      return { kind: 'leaf', bytes };
     }
     case 8:
       if (r.int(6) === 0) {
