@@ -8,7 +8,7 @@ import {
   OutTopicsChangedRecvMessage,
   type Message,
 } from './messages.js';
-import { LinkStats, wireType } from './stats.js';
+import { LinkStats } from './stats.js';
 import { boundedWait, type WaitOptions } from './wait.js';
 
 /** Events of a {@link Link}. */
@@ -119,7 +119,7 @@ export abstract class Link {
     if (this._isClosed) throw new ConnectionClosedError('cannot send: link is closed', { cause: this._closeReason });
     // Transmit first: a refused message must not change the bookkeeping.
     const belowHighWaterMark = this.transmit(message);
-    if (this.counting) this.counters.messagesOut[wireType(message.type)]++;
+    if (this.counting) this.counters.countOut(message.type);
     if (message.type === MessageType.InTopicsChanged) {
       for (const t of message.add) this.recvTopics.add(t);
       for (const t of message.remove) this.recvTopics.delete(t);
@@ -226,7 +226,7 @@ export abstract class Link {
   /** Hands a message that arrived from the other end to the consumer. */
   protected receive(message: Message): void {
     if (this._isClosed) return;
-    if (this.counting) this.counters.messagesIn[wireType(message.type)]++;
+    if (this.counting) this.counters.countIn(message.type);
     if (this.receiver && this.inboxHead === this.inbox.length) {
       this.dispatch(message);
       return;

@@ -59,6 +59,12 @@ export interface SwitchEvents {
 }
 
 /** What the switch keeps for each attached link. */
+/** The links that requested a topic (replaced, never mutated, so forwarding can iterate safely) and its counters. */
+interface Subscribers {
+  readonly links: readonly Link[];
+  readonly counters: TopicCounters;
+}
+
 interface LinkState {
   /** Last control state sent to this link per topic, so a subscriber gets each state once. */
   readonly sentControl: Map<Id, boolean>;
@@ -115,8 +121,11 @@ export class Switch {
   private readonly states = new Map<Link, LinkState>();
   private readonly topics = new RouteTable();
   private readonly addressRoutes = new RouteTable();
-  /** Links that requested each topic (replaced, never mutated, so forwarding can iterate safely). */
-  private readonly subscribers = new Map<Id, readonly Link[]>();
+  /**
+   * Links that requested each topic, with the topic's counters beside them
+   * so that forwarding a message looks up one map entry, not two.
+   */
+  private readonly subscribers = new Map<Id, Subscribers>();
   /** The link each requested topic is currently subscribed through. */
   private readonly subscribedVia = new Map<Id, Link>();
   private readonly controls = new Map<Id, boolean>();
@@ -159,7 +168,7 @@ export class Switch {
 
   /** Number of links that requested a topic. */
   subscriberCount(topic: Id): number {
-    return this.subscribers.get(topic)?.length ?? 0;
+    return this.subscribers.get(topic)?.links.length ?? 0;
   }
 
   /**
@@ -178,7 +187,7 @@ export class Switch {
         cost: this.topics.cost(topic),
         provider: this.topics.best(topic),
         providers: this.topics.routesOf(topic),
-        subscribers: this.subscribers.get(topic) ?? [],
+        subscribers: this.subscribers.get(topic)?.links ?? [],
         subscribedVia: this.subscribedVia.get(topic),
         paused: this.controls.get(topic),
         messages: counters?.messages ?? 0,
@@ -304,28 +313,23 @@ export class Switch {
   // ---- per-message path -------------------------------------------------
 
   private forwardData(message: TopicDataMessage, origin: Link): void {
-    const subs = this.subscribers.get(message.topic);
-    if (subs === undefined) return;
-    if (this.counting) this.count(message, subs.length);
-    for (let i = 0; i < subs.length; i++) {
-      const link = subs[i]!;
+    const subscribers = this.subscribers.get(message.topic);
+    if (subscribers === undefined) return;
+    const links = subscribers.links;
+    if (this.counting) {
+      const size = message.wire === undefined ? 0 : message.wire.length;
+      const counters = subscribers.counters;
+      counters.messages++;
+      counters.bytes += size;
+      const stats = this.stats;
+      stats.topicMessages++;
+      stats.topicBytes += size;
+      stats.topicDeliveries += links.length;
+    }
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i]!;
       if (link !== origin) this.deliver(link, message);
     }
-  }
-
-  private count(message: TopicDataMessage, subscribers: number): void {
-    const size = message.wire === undefined ? 0 : message.wire.length;
-    let counters = this.topicCounters.get(message.topic);
-    if (counters === undefined) {
-      counters = { messages: 0, bytes: 0 };
-      this.topicCounters.set(message.topic, counters);
-    }
-    counters.messages++;
-    counters.bytes += size;
-    const stats = this.stats;
-    stats.topicMessages++;
-    stats.topicBytes += size;
-    stats.topicDeliveries += subscribers;
   }
 
   private forwardAddressed(message: AddressedMessage): void {
@@ -344,7 +348,7 @@ export class Switch {
     const subs = this.subscribers.get(topic);
     if (subs === undefined) return;
     let message: TopicControlMessage | undefined;
-    for (const link of subs) {
+    for (const link of subs.links) {
       if (link === origin) continue;
       const sent = this.states.get(link)?.sentControl;
       if (!sent || sent.get(topic) === paused) continue;
@@ -382,8 +386,8 @@ export class Switch {
     const state = this.states.get(origin);
     for (const topic of add) {
       const subs = this.subscribers.get(topic);
-      if (subs?.includes(origin)) continue;
-      this.subscribers.set(topic, subs ? [...subs, origin] : [origin]);
+      if (subs?.links.includes(origin)) continue;
+      this.subscribers.set(topic, { links: subs ? [...subs.links, origin] : [origin], counters: subs?.counters ?? this.countersOf(topic) });
       if (!subs) this.resubscribe(topic);
       // Late joiners learn the topic's state right away (once).
       const paused = this.controls.get(topic);
@@ -394,17 +398,27 @@ export class Switch {
     }
     for (const topic of remove) {
       const subs = this.subscribers.get(topic);
-      if (!subs || !subs.includes(origin)) continue;
+      if (!subs || !subs.links.includes(origin)) continue;
       state?.sentControl.delete(topic);
-      const rest = subs.filter((l) => l !== origin);
+      const rest = subs.links.filter((l) => l !== origin);
       if (rest.length > 0) {
-        this.subscribers.set(topic, rest);
+        this.subscribers.set(topic, { links: rest, counters: subs.counters });
       } else {
         this.subscribers.delete(topic);
         if (!this.topics.has(topic)) this.topicCounters.delete(topic);
         this.resubscribe(topic);
       }
     }
+  }
+
+  /** The counters of `topic`, made on first use. */
+  private countersOf(topic: Id): TopicCounters {
+    let counters = this.topicCounters.get(topic);
+    if (counters === undefined) {
+      counters = { messages: 0, bytes: 0 };
+      this.topicCounters.set(topic, counters);
+    }
+    return counters;
   }
 
   /** Makes the upstream subscription of `topic` match who wants it and who provides it cheapest. */
