@@ -72,6 +72,19 @@ async function workerMain() {
   parentPort.postMessage({ kind: 'ready' });
   const slowest = [];
   const worstByFamily = {};
+  /** The checks of input `index` again, timed, leaving the tally as it was: ms. */
+  const recheck = (index) => {
+    const saved = { ...tally };
+    const r = inputRandom(seed, index);
+    const { bytes } = input(r);
+    const t0 = performance.now();
+    checkMessage(bytes);
+    checkValue(bytes);
+    checkFrames(r, bytes);
+    const took = performance.now() - t0;
+    Object.assign(tally, saved);
+    return took;
+  };
   for (let index = from; index < to; index += step) {
     if (deadline !== undefined && ((index - from) / step) % 256 === 0 && Date.now() > deadline) break;
     // Published before the input runs, so the watchdog can name a stuck one.
@@ -101,7 +114,11 @@ async function workerMain() {
       parentPort.postMessage({ kind: 'failure', index, family: generated?.family, hex, error: err?.stack ?? String(err) });
       return;
     }
-    const took = checksTook;
+    // Over the budget: the checks run once more on the same input (its
+    // randomness made anew), so that a pause of a loaded machine is not taken
+    // for a slow input; only the faster of the two counts.
+    let took = checksTook;
+    if (took > budget) took = Math.min(took, recheck(index));
     if (took > budget) {
       const hex = Buffer.from(generated.bytes).toString('hex');
       parentPort.postMessage({ kind: 'failure', index, family: generated.family, hex, error: `input took ${took.toFixed(1)} ms (budget ${budget} ms)` });
