@@ -34,7 +34,7 @@ import { connect, createReconnector } from '@streamtasks/transports';
 import { InTopic, OutTopic } from '@streamtasks/topic';
 import { FetchServer } from '@streamtasks/fetch';
 import { SignalServer, sendSignal } from '@streamtasks/signal';
-import { registerAddressName, requestAddress, trackAddressNames, unregisterAddressName } from '@streamtasks/discovery';
+import { discoveryNames, registerAddressName, requestAddress, trackAddressNames, unregisterAddressName } from '@streamtasks/discovery';
 
 const { values: args } = parseArgs({
   options: {
@@ -104,7 +104,7 @@ async function until(check, what, timeout = 10_000) {
 
 /** A started client on a new TCP connection (with an address from discovery when asked). */
 async function tcpClient(url, withAddress = false) {
-  const client = new Client(await connect(url, { timeout: 10_000 })).start();
+  const client = new Client(await connect(url, { timeout: 10_000 }), { nameResolver: discoveryNames }).start();
   if (withAddress) await requestAddress(client, { timeout: 10_000 });
   return client;
 }
@@ -114,7 +114,7 @@ async function reconnectingClient(url, delay = 20) {
   const local = new Switch();
   const [switchSide, clientSide] = createQueueLinkPair();
   local.addLink(switchSide);
-  const client = new Client(clientSide).start();
+  const client = new Client(clientSide, { nameResolver: discoveryNames }).start();
   const reconnector = createReconnector(url, { switch: local, delay, maxDelay: 500 });
   let connects = 0;
   reconnector.events.on('status', (s) => {

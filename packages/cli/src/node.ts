@@ -1,6 +1,6 @@
 import { Emitter, Switch, createQueueLinkPair, type Link } from '@streamtasks/link';
 import { createLocalClient, type Client, type LocalClientOptions } from '@streamtasks/client';
-import { DiscoveryService } from '@streamtasks/discovery';
+import { DiscoveryService, discoveryNames } from '@streamtasks/discovery';
 import { connectNats, isNatsUrl } from '@streamtasks/nats';
 import {
   DEFAULT_NODE_URL,
@@ -91,10 +91,11 @@ export class StreamtasksNode {
   /**
    * A started client on a fresh in-process link to the node's switch (Python:
    * `Client(await switch.add_local_connection())`). Closing the client
-   * removes the link; closing the node closes it.
+   * removes the link; closing the node closes it. Names resolve through
+   * discovery unless `options.nameResolver` says otherwise.
    */
   createClient(options?: LocalClientOptions): Client {
-    return createLocalClient(this.switch, options);
+    return createLocalClient(this.switch, { nameResolver: discoveryNames, ...options });
   }
 
   /** The HTTP monitor's URL (`http://127.0.0.1:8222`), when one runs. */

@@ -1,6 +1,6 @@
 import { type WaitOptions } from '@streamtasks/link';
 import { Client } from '@streamtasks/client';
-import { requestAddress } from '@streamtasks/discovery';
+import { discoveryNames, requestAddress } from '@streamtasks/discovery';
 import { NatsLink, connectNats, isNatsUrl } from '@streamtasks/nats';
 import { DEFAULT_NODE_URL, connect } from '@streamtasks/transports';
 
@@ -17,7 +17,7 @@ export interface OpenClientOptions extends WaitOptions {
 
 /**
  * Connects to a node (TypeScript or Python), or joins a network over NATS
- * (`nats://`, `tls://`), and starts a client on the connection. With `address`, a fresh address is requested from discovery.
+ * (`nats://`, `tls://`), and starts a client on the connection, which resolves names through discovery. With `address`, a fresh address is requested from discovery.
  * `timeout` bounds all of it together. Without a URL it connects to this
  * machine's node (`node://`).
  */
@@ -28,7 +28,7 @@ export async function openClient(url: string = DEFAULT_URL, options: OpenClientO
   const link = isNatsUrl(url)
     ? await connectNats({ url, timeout: remaining(), signal: options.signal })
     : await connect(url, { timeout: remaining(), signal: options.signal });
-  const client = new Client(link).start();
+  const client = new Client(link, { nameResolver: discoveryNames }).start();
   try {
     // Over NATS, discovery (address 0) is known once some node announces it.
     if (options.address && link instanceof NatsLink) await link.reachable(0, { timeout: remaining(), signal: options.signal });

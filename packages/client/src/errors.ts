@@ -96,3 +96,24 @@ export class PortInUseError extends StreamtasksError {
     this.port = port;
   }
 }
+
+/**
+ * A name had to be resolved, it is not in the client's cache, and the client
+ * has no name resolver. Install one: `new Client(link, { nameResolver:
+ * discoveryNames })` (from `@streamtasks/discovery`), or cache the name with
+ * `client.cacheAddressName(name, address)`.
+ */
+export class NoNameResolverError extends StreamtasksError {
+  override readonly name = 'NoNameResolverError';
+  /** The name that could not be resolved. */
+  readonly addressName: string;
+  constructor(addressName: string, options?: ErrorOptions) {
+    super(
+      `cannot resolve address name ${JSON.stringify(addressName)}: the client has no name resolver `
+        + '(install discoveryNames from @streamtasks/discovery, or cache the name)',
+      'ERR_NO_NAME_RESOLVER',
+      options,
+    );
+    this.addressName = addressName;
+  }
+}

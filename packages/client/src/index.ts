@@ -22,7 +22,10 @@
  *
  * @packageDocumentation
  */
-export { Client, type ClientEvents, type ClientOptions, type FetchOptions, type PortHandler, type TopicListener } from './client.js';
+export { Client, type ClientOptions, type FetchOptions } from './client.js';
+export { ClientCore, type ClientEvents } from './core.js';
+export { type PortHandler, type TopicListener } from './fan-out.js';
+export { type NameResolver } from './names.js';
 export { AddressNames, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports, Topics } from './constants.js';
 export {
   formatEndpoint,
@@ -39,6 +42,7 @@ export {
   InvalidEndpointError,
   LimitExceededError,
   NoAddressError,
+  NoNameResolverError,
   PortInUseError,
   type FetchErrorCode,
 } from './errors.js';

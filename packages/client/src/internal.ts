@@ -1,14 +1,15 @@
 /**
  * What the other `@streamtasks/*` packages need from the client beyond its
- * public API: the fetch wire payloads and their parsers (the serving half of
- * fetch lives in `@streamtasks/fetch`) and the descriptor registry shared by
- * the fetch and signal servers. Imported as `@streamtasks/client/internal` by
+ * public API: the fetch wire protocol — payloads, parsers and the serving
+ * half that `@streamtasks/fetch` builds its routes on — and the descriptor
+ * registry shared by the fetch and signal servers. Imported as `@streamtasks/client/internal` by
  * sibling packages only; it carries no semver promise and may change in any
  * release.
  *
  * @packageDocumentation
  */
 export {
+  fetchErrorPayload,
   fetchRequestPayload,
   fetchResponsePayload,
   parseFetchRequest,
@@ -16,6 +17,7 @@ export {
   type FetchRequest,
   type FetchRequestPayload,
   type FetchResponsePayload,
-} from './fetch-protocol.js';
+} from './fetch/protocol.js';
+export { listenFetchRequests, sendFetchAnswer, type MalformedFetchRequest } from './fetch/responder.js';
 export { DescriptorRoutes, type BodyCheck, type DescriptorRoute } from './routes.js';
 export { trackRouteServer } from './route-stats.js';

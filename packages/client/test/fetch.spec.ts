@@ -1,9 +1,9 @@
 // The request side of fetch against a stand-in responder written with the
 // client's own port API: success, error body mapping, timeout, abort, a late
-// answer ignored, names resolved through a stand-in discovery, and stop()
+// answer ignored, names resolved through a stand-in resolver, and stop()
 // ending every wait.
 import { AbortError, TimeoutError, RawData, type AddressedMessage } from '@streamtasks/link';
-import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, LimitExceededError, NoAddressError, Ports } from '@streamtasks/client';
+import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, LimitExceededError, NoAddressError, NoNameResolverError, Ports } from '@streamtasks/client';
 import { parseFetchRequest, type FetchRequest } from '@streamtasks/client/internal';
 import { network, until } from './helpers.js';
 
@@ -139,7 +139,13 @@ describe('fetch', () => {
     await expect(limited.fetch(20_000, 'x', null)).rejects.toBeInstanceOf(ClientStoppedError);
   });
 
-  test('names resolve through discovery at address 0 and are cached', async () => {
+  test('names resolve through the installed resolver (a stand-in discovery at address 0) and are cached', async () => {
+    caller.nameResolver = {
+      async resolve(client, name, options) {
+        const answer = await client.fetch(0, 'resolve_address_name', { address_name: name }, options) as { address: number | null };
+        return answer.address ?? undefined;
+      },
+    };
     const discovery = net.client();
     discovery.setAddress(0);
     const lookups = responder(discovery, (r) => ({
@@ -158,6 +164,17 @@ describe('fetch', () => {
     expect(err).toMatchObject({ name: 'AddressNameNotFoundError', code: 'ERR_ADDRESS_NAME_NOT_FOUND', addressName: 'nobody' });
     caller.clearAddressNameCache('echo');
     expect(caller.cachedAddressName('echo')).toBeUndefined();
+  });
+
+  test('without a resolver, names resolve from the cache only, and a missing one says so', async () => {
+    responder(server, (r) => ({ body: r.body, error: false }));
+    expect(caller.nameResolver).toBeUndefined();
+    const err = await caller.fetch('echo', 'echo', 'hi', { timeout: 2000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NoNameResolverError);
+    expect(err).toMatchObject({ name: 'NoNameResolverError', code: 'ERR_NO_NAME_RESOLVER', addressName: 'echo' });
+    await expect(caller.resolveAddressName('echo')).rejects.toBeInstanceOf(NoNameResolverError);
+    caller.cacheAddressName('echo', 20_000);
+    await expect(caller.fetch('echo', 'echo', 'hi', { timeout: 2000 })).resolves.toBe('hi');
   });
 
   test('the request payload is byte-identical to what a Python client sends', async () => {

@@ -11,7 +11,7 @@
  * ```ts
  * import { Switch, createQueueLinkPair } from '@streamtasks/link';
  * import { Client } from '@streamtasks/client';
- * import { DiscoveryService, requestAddress, registerAddressName, waitForAddressName } from '@streamtasks/discovery';
+ * import { DiscoveryService, discoveryNames, requestAddress, registerAddressName, waitForAddressName } from '@streamtasks/discovery';
  *
  * const hub = new Switch();
  * const [d1, d2] = createQueueLinkPair();
@@ -20,7 +20,7 @@
  *
  * const [a1, a2] = createQueueLinkPair();
  * hub.addLink(a1);
- * const client = new Client(a2).start();
+ * const client = new Client(a2, { nameResolver: discoveryNames }).start();
  * await requestAddress(client, { timeout: 2000 }); // 10000, now the client's address
  * await registerAddressName(client, 'echo');
  * await waitForAddressName(client, 'echo'); // 10000
@@ -41,7 +41,6 @@ export {
   AddressNameTracker,
   registerAddressName,
   registerAddressNameScoped,
-  resolveAddressName,
   trackAddressNames,
   unregisterAddressName,
   waitForAddressName,
@@ -56,6 +55,7 @@ export {
   registerTopicSpace,
   type TopicSpaceRegistration,
 } from './topic-spaces.js';
+export { discoveryNames, resolveAddressName } from './resolver.js';
 export { waitForDiscovery } from './lighthouse.js';
 export { waitForTopicSignal } from './topic-signal.js';
 export { DEFAULT_WAIT_TIMEOUT } from './wait.js';

@@ -3,18 +3,11 @@ import { DISCOVERY_ADDRESS, NoAddressError, Ports, validateAddressName, type Cli
 import { BroadcastReceiver } from '@streamtasks/broadcast';
 import { sendSignal } from '@streamtasks/signal';
 import { ADDRESS_NAME_REGISTERED, Bodies, DiscoveryDescriptors, DiscoverySignals, tryCheck } from './protocol.js';
+import { resolveAddressName } from './resolver.js';
 import { Deadline, relabel } from './wait.js';
 
 const DISCOVERY_FETCH = [DISCOVERY_ADDRESS, Ports.FETCH] as const;
 const DISCOVERY_SIGNAL = [DISCOVERY_ADDRESS, Ports.SIGNAL] as const;
-
-/**
- * Resolves an address name through discovery (the client caches it).
- * Resolves to `undefined` when no such name is registered.
- */
-export function resolveAddressName(client: Client, name: string, options?: WaitOptions): Promise<Id | undefined> {
-  return client.resolveAddressName(name, options);
-}
 
 /** Options of {@link registerAddressName}. */
 export interface RegisterAddressNameOptions extends WaitOptions {
@@ -131,7 +124,7 @@ export async function waitForAddressName(client: Client, name: string, options?:
   const receiver = new BroadcastReceiver<unknown>(client, [ADDRESS_NAME_REGISTERED]);
   try {
     await receiver.start(step());
-    const resolved = await client.resolveAddressName(name, step());
+    const resolved = await resolveAddressName(client, name, step());
     if (resolved !== undefined) return resolved;
     for (;;) {
       const [, data] = await receiver.recv(step());

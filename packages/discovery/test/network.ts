@@ -1,6 +1,6 @@
 import { Switch, createQueueLinkPair, type Link } from '@streamtasks/link';
 import { Client, type ClientOptions } from '@streamtasks/client';
-import { DiscoveryService, type DiscoveryServiceOptions } from '@streamtasks/discovery';
+import { DiscoveryService, discoveryNames, type DiscoveryServiceOptions } from '@streamtasks/discovery';
 
 /** A switch with the discovery service and clients, every link serializing its messages. */
 export function createDiscoveryNetwork(options: DiscoveryServiceOptions = {}) {
@@ -18,9 +18,9 @@ export function createDiscoveryNetwork(options: DiscoveryServiceOptions = {}) {
       hub.addLink(a);
       return b;
     },
-    /** A started client without an address. */
+    /** A started client without an address, resolving names through discovery. */
     connect(clientOptions?: ClientOptions): Client {
-      const client = new Client(this.link(), clientOptions).start();
+      const client = new Client(this.link(), { nameResolver: discoveryNames, ...clientOptions }).start();
       clients.push(client);
       return client;
     },

@@ -1,7 +1,9 @@
 /**
- * The serving side of fetch, the request/response protocol of the
- * streamtasks network (the requesting side is `Client.fetch` in
- * `@streamtasks/client`). A {@link FetchServer} listens on a client port
+ * The fetch server of the streamtasks network's request/response protocol:
+ * routes by descriptor, body checks and typed handler errors, built on the
+ * serving half of the wire protocol that `@streamtasks/client` keeps beside
+ * its requester (`Client.fetch`), so both halves share one set of payloads
+ * and parsers. A {@link FetchServer} listens on a client port
  * (default 100) and answers requests by descriptor; handlers return the
  * answer body or throw a {@link FetchRequestError} (`bad_request`,
  * `not_found`, `general`) or a {@link CustomFetchError}. Bodies can be

@@ -1,9 +1,11 @@
-import { Emitter, RawData, type AddressedMessage, type Id } from '@streamtasks/link';
+import { Emitter, type Id } from '@streamtasks/link';
 import { Ports, type Client, type RouteServer, type RouteStats } from '@streamtasks/client';
 import {
   DescriptorRoutes,
+  fetchErrorPayload,
   fetchResponsePayload,
-  parseFetchRequest,
+  listenFetchRequests,
+  sendFetchAnswer,
   trackRouteServer,
   type FetchRequest,
   type FetchResponsePayload,
@@ -151,7 +153,12 @@ export class FetchServer implements RouteServer {
   start(): this {
     if (this.stopListening) return this;
     const controller = new AbortController();
-    this.stopListening = this.client.listenPort(this.port, (message) => this.onMessage(message, controller.signal));
+    this.stopListening = listenFetchRequests(
+      this.client,
+      this.port,
+      (request) => this.onRequest(request, controller.signal),
+      ({ reason, cause }) => this.report(new MalformedRequestError(reason, cause === undefined ? undefined : { cause })),
+    );
     this.controller = controller;
     trackRouteServer(this, true);
     return this;
@@ -178,19 +185,7 @@ export class FetchServer implements RouteServer {
     this.stop();
   }
 
-  private onMessage(message: AddressedMessage, signal: AbortSignal): void {
-    let value: unknown;
-    try {
-      value = message.data.value;
-    } catch (cause) {
-      this.report(new MalformedRequestError(`skipped an undecodable payload on fetch port ${this.port}: ${errorMessage(cause)}`, { cause }));
-      return;
-    }
-    const request = parseFetchRequest(value);
-    if (!request) {
-      this.report(new MalformedRequestError(`skipped a payload on fetch port ${this.port} that is not a fetch request`));
-      return;
-    }
+  private onRequest(request: FetchRequest, signal: AbortSignal): void {
     this.inFlight++;
     void this.serve(request, signal).finally(() => this.inFlight--);
   }
@@ -216,15 +211,9 @@ export class FetchServer implements RouteServer {
   }
 
   private send(request: FetchRequest, answer: FetchResponsePayload): void {
-    let data: RawData;
     try {
-      data = encoded(answer);
-    } catch (cause) {
-      this.events.emit('handler-error', cause, request.descriptor);
-      data = encoded(fetchResponsePayload(['general', `the answer could not be encoded: ${errorMessage(cause)}`], true));
-    }
-    try {
-      this.client.sendToAddress(request.returnAddress, request.returnPort, data);
+      const { encodeError } = sendFetchAnswer(this.client, request, answer);
+      if (encodeError !== undefined) this.events.emit('handler-error', encodeError, request.descriptor);
     } catch (cause) {
       this.report(new Error(`could not send the answer to ${String(request.returnAddress)}:${request.returnPort}: ${errorMessage(cause)}`, { cause }));
     }
@@ -234,7 +223,7 @@ export class FetchServer implements RouteServer {
     const route = this.routes.get(request.descriptor);
     if (!route) {
       this.unknownDescriptors++;
-      return fetchResponsePayload(['not_found', request.descriptor], true);
+      return fetchErrorPayload('not_found', request.descriptor);
     }
     const startedAt = performance.now();
     try {
@@ -260,12 +249,12 @@ export class FetchServer implements RouteServer {
         this.events.emit('handler-error', err, request.descriptor);
         return fetchResponsePayload(null, true);
       }
-      if (err instanceof FetchRequestError) return fetchResponsePayload([err.fetchCode, err.message], true);
+      if (err instanceof FetchRequestError) return fetchErrorPayload(err.fetchCode, err.message);
       if (err instanceof CustomFetchError) return fetchResponsePayload(err.body, true);
       // A validation error inside the handler is the caller's bad input, as pydantic's is in Python.
-      if (err instanceof ValidationError) return fetchResponsePayload(['bad_request', err.message], true);
+      if (err instanceof ValidationError) return fetchErrorPayload('bad_request', err.message);
       this.events.emit('handler-error', err, request.descriptor);
-      return fetchResponsePayload(['general', errorMessage(err)], true);
+      return fetchErrorPayload('general', errorMessage(err));
     }
   }
 
@@ -281,13 +270,6 @@ function validateBody(validate: Check<unknown>, body: unknown): unknown {
     if (err instanceof FetchRequestError || err instanceof CustomFetchError) throw err;
     throw FetchRequestError.badRequest(errorMessage(err), { cause: err });
   }
-}
-
-/** Wraps an answer with its bytes computed now, so an unencodable answer fails here and not in a link. */
-function encoded(answer: FetchResponsePayload): RawData {
-  const data = RawData.from(answer);
-  void data.bytes;
-  return data;
 }
 
 function errorMessage(err: unknown): string {

@@ -3,7 +3,7 @@
 // with fetch() and checked against the traffic the test generated.
 import { Switch, createQueueLinkPair, type Link } from '@streamtasks/link';
 import { Client } from '@streamtasks/client';
-import { DiscoveryService, registerAddressName, requestAddress } from '@streamtasks/discovery';
+import { DiscoveryService, discoveryNames, registerAddressName, requestAddress } from '@streamtasks/discovery';
 import { FetchServer } from '@streamtasks/fetch';
 import { inTopic, outTopic } from '@streamtasks/topic';
 import { connect, createServer, type TransportServer } from '@streamtasks/transports';
@@ -32,7 +32,7 @@ async function get<T = Record<string, unknown>>(path: string, init?: RequestInit
 
 async function tcpClient(): Promise<Client> {
   const link: Link = await connect(server.url, { timeout: 5000 });
-  return new Client(link).start();
+  return new Client(link, { nameResolver: discoveryNames }).start();
 }
 
 beforeAll(async () => {

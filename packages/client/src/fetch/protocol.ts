@@ -1,10 +1,13 @@
+// The fetch wire protocol, both halves: the payloads a requester sends and a
+// server answers, and the one set of parsers that reads them. Keys and their
+// order match the Python implementation (pinned by shared/vectors/bodies.json).
 import { type Id } from '@streamtasks/link';
 import { isId } from '@streamtasks/link/internal';
+import type { FetchErrorCode } from '../errors.js';
 
 /**
  * The payload of a fetch request (an Addressed message to the server's fetch
- * port). Keys and their order match the Python implementation:
- * `{return_address, return_port, descriptor, body}`.
+ * port): `{return_address, return_port, descriptor, body}`.
  */
 export interface FetchRequestPayload<B = unknown> {
   return_address: Id;
@@ -33,6 +36,11 @@ export function fetchRequestPayload<B>(returnAddress: Id, returnPort: number, de
 
 export function fetchResponsePayload<B>(body: B, error: boolean): FetchResponsePayload<B> {
   return { body, error };
+}
+
+/** The answer of a built-in error: body `[code, message]`, `error: true`. */
+export function fetchErrorPayload(code: FetchErrorCode, message: string): FetchResponsePayload<[FetchErrorCode, string]> {
+  return fetchResponsePayload([code, message], true);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,134 @@
+// Hands each message the client consumes to whoever asked for it: topic
+// listeners by topic id, port handlers by port, and the catch-all receivers.
+// Lookups are indexed, so a client with many topics pays nothing per message
+// for the topics a message is not about.
+import { MessageType, type AddressedMessage, type Id, type Link, type Message, type MessageReceiver, type RawData } from '@streamtasks/link';
+import { PortInUseError } from './errors.js';
+
+/**
+ * Callbacks for one topic (see `Client.listenTopic`). Data and control
+ * arrive only while the topic is registered as an in-topic.
+ */
+export interface TopicListener {
+  /** A payload was published on the topic. */
+  data?(data: RawData, topic: Id): void;
+  /** The topic was paused or resumed. */
+  control?(paused: boolean, topic: Id): void;
+  /** The cost of the topic's cheapest provider changed (`undefined`: no provider). */
+  cost?(cost: number | undefined, topic: Id): void;
+  /** Someone started (`true`) or stopped (`false`) wanting this client's out-topic. */
+  requested?(requested: boolean, topic: Id): void;
+}
+
+/** Handles the Addressed messages that reach one port of the client. */
+export type PortHandler = (message: AddressedMessage) => void;
+
+export class FanOut {
+  // Lists are replaced, never mutated, so a dispatch iterates a stable snapshot.
+  private readonly topicListeners = new Map<Id, readonly TopicListener[]>();
+  private readonly portHandlers = new Map<number, PortHandler>();
+  private receivers: readonly MessageReceiver[] = [];
+
+  /**
+   * @param link whose route tables tell the current cost of a topic
+   * @param wants whether topic data and control of a topic are wanted (the client requested it)
+   * @param report where a throwing listener's error goes
+   */
+  constructor(
+    private readonly link: Link,
+    private readonly wants: (topic: Id) => boolean,
+    private readonly report: (err: unknown) => void,
+  ) {}
+
+  listenTopic(topic: Id, listener: TopicListener): () => void {
+    const list = this.topicListeners.get(topic);
+    this.topicListeners.set(topic, list ? [...list, listener] : [listener]);
+    return () => {
+      const current = this.topicListeners.get(topic);
+      if (!current) return;
+      const rest = current.filter((l) => l !== listener);
+      if (rest.length > 0) this.topicListeners.set(topic, rest);
+      else this.topicListeners.delete(topic);
+    };
+  }
+
+  listenPort(port: number, handler: PortHandler): () => void {
+    if (this.portHandlers.has(port)) throw new PortInUseError(port);
+    this.portHandlers.set(port, handler);
+    return () => {
+      if (this.portHandlers.get(port) === handler) this.portHandlers.delete(port);
+    };
+  }
+
+  /** Sets or removes a port's handler without the one-handler check (return ports are unique by allocation). */
+  setPortHandler(port: number, handler: PortHandler | undefined): void {
+    if (handler) this.portHandlers.set(port, handler);
+    else this.portHandlers.delete(port);
+  }
+
+  addReceiver(receiver: MessageReceiver): () => void {
+    this.receivers = [...this.receivers, receiver];
+    return () => {
+      this.receivers = this.receivers.filter((r) => r !== receiver);
+    };
+  }
+
+  dispatch(message: Message): void {
+    switch (message.type) {
+      case MessageType.TopicData: {
+        if (!this.wants(message.topic)) return;
+        const listeners = this.topicListeners.get(message.topic);
+        if (listeners) {
+          // The hot path: no closure per listener.
+          for (let i = 0; i < listeners.length; i++) {
+            try {
+              listeners[i]!.data?.(message.data, message.topic);
+            } catch (err) {
+              this.report(err);
+            }
+          }
+        }
+        break;
+      }
+      case MessageType.TopicControl:
+        if (!this.wants(message.topic)) return;
+        this.notifyTopic(message.topic, (l) => l.control?.(message.paused, message.topic));
+        break;
+      case MessageType.Addressed: {
+        const handler = this.portHandlers.get(message.port);
+        if (handler) this.guard(() => handler(message));
+        break;
+      }
+      case MessageType.InTopicsChanged:
+        for (const t of message.add) this.notifyTopic(t, (l) => l.requested?.(true, t));
+        for (const t of message.remove) this.notifyTopic(t, (l) => l.requested?.(false, t));
+        break;
+      case MessageType.OutTopicsChangedRecv:
+        for (const p of message.remove) this.notifyTopic(p.id, (l) => l.cost?.(this.link.outTopics.get(p.id), p.id));
+        for (const p of message.add) this.notifyTopic(p.id, (l) => l.cost?.(p.cost, p.id));
+        break;
+    }
+    const receivers = this.receivers;
+    for (let i = 0; i < receivers.length; i++) {
+      try {
+        receivers[i]!(message);
+      } catch (err) {
+        this.report(err);
+      }
+    }
+  }
+
+  private notifyTopic(topic: Id, call: (listener: TopicListener) => void): void {
+    const listeners = this.topicListeners.get(topic);
+    if (!listeners) return;
+    for (const listener of listeners) this.guard(() => call(listener));
+  }
+
+  private guard(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.report(err);
+    }
+  }
+}

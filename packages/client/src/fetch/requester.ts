@@ -1,0 +1,118 @@
+// The requesting half of fetch: each request gets a fresh dynamic return
+// port, waits there for its answer (bounded by a timeout and a signal) and
+// gives the port back when it settles.
+import type { Id, WaitOptions } from '@streamtasks/link';
+import { boundedWait } from '@streamtasks/link/internal';
+import type { Client } from '../client.js';
+import type { PortHandler } from '../fan-out.js';
+import { Ports } from '../constants.js';
+import { formatEndpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
+import { ClientStoppedError, FetchError, LimitExceededError, NoAddressError } from '../errors.js';
+import { PortAllocator } from '../port-allocator.js';
+import { fetchRequestPayload, parseFetchResponse, type FetchResponsePayload } from './protocol.js';
+
+/** What the requester needs of its client beyond the public API. */
+export interface RequesterHost {
+  readonly client: Client;
+  /** The error a wait ends with once the link is closed. */
+  closedError(): Error;
+  /** Reports a problem the client survived (an `error` event). */
+  reportError(err: unknown): void;
+  /** Resolves an address name; throws `AddressNameNotFoundError` when it is not registered. */
+  resolveName(name: string, options: WaitOptions): Promise<Id>;
+  /** Sets (or with `undefined`, removes) the handler of a return port. */
+  setPortHandler(port: number, handler: PortHandler | undefined): void;
+}
+
+export interface FetchRequesterOptions {
+  fetchTimeout: number;
+  maxPendingFetches: number;
+}
+
+/** Owns a client's dynamic ports and its pending fetch requests. */
+export class FetchRequester {
+  private readonly ports = new PortAllocator();
+  private pending = 0;
+
+  constructor(private readonly host: RequesterHost, private readonly options: FetchRequesterOptions) {}
+
+  /** Fetches waiting for their answers. */
+  get pendingCount(): number {
+    return this.pending;
+  }
+
+  allocatePort(): number {
+    return this.ports.allocate();
+  }
+
+  releasePort(port: number): void {
+    this.ports.release(port);
+  }
+
+  /** See {@link Client.fetch}. */
+  async fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: WaitOptions = {}): Promise<unknown> {
+    const { client } = this.host;
+    if (client.link.isClosed) throw this.host.closedError();
+    if (!client.isRunning) throw new ClientStoppedError();
+    if (this.pending >= this.options.maxPendingFetches) {
+      throw new LimitExceededError(`too many pending fetches (maxPendingFetches ${this.options.maxPendingFetches})`);
+    }
+    const target = parseEndpoint(endpoint, Ports.FETCH);
+    const timeout = options.timeout ?? this.options.fetchTimeout;
+    const deadline = Date.now() + timeout;
+    this.pending++;
+    try {
+      const address = typeof target.address === 'string'
+        ? await this.host.resolveName(target.address, { signal: options.signal, timeout })
+        : target.address;
+      const own = client.address;
+      if (own === undefined) throw new NoAddressError();
+      const response = await this.request(address, target.port, descriptor, body, own, {
+        signal: options.signal,
+        timeout: Math.max(0, deadline - Date.now()),
+      }, () => `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`);
+      if (response.error) throw new FetchError(response.body);
+      return response.body;
+    } finally {
+      this.pending--;
+    }
+  }
+
+  private request(
+    address: Id,
+    port: number,
+    descriptor: string,
+    body: unknown,
+    own: Id,
+    options: WaitOptions,
+    what: () => string,
+  ): Promise<FetchResponsePayload> {
+    const { client } = this.host;
+    const returnPort = this.ports.allocate();
+    return boundedWait<FetchResponsePayload>(what, options, (resolve, reject) => {
+      this.host.setPortHandler(returnPort, (message) => {
+        let value: unknown;
+        try {
+          value = message.data.value;
+        } catch (err) {
+          this.host.reportError(err);
+          return;
+        }
+        const parsed = parseFetchResponse(value);
+        if (parsed) resolve(parsed);
+        else this.host.reportError(new Error(`ignored a malformed fetch response on port ${returnPort}`));
+      });
+      const offStop = client.onStop(reject);
+      try {
+        client.sendToAddress(address, port, fetchRequestPayload(own, returnPort, descriptor, body));
+      } catch (err) {
+        reject(err);
+      }
+      return () => {
+        this.host.setPortHandler(returnPort, undefined);
+        offStop();
+        this.ports.release(returnPort);
+      };
+    });
+  }
+}
