@@ -356,7 +356,7 @@ const roles = {
     await provide(client, [topic]);
     const link = client.link;
     say('READY');
-    await paced(count, rate, (i, at) => (client.sendStreamData(topic, scheduledPayload(i, at)) ? undefined : link.drained()));
+    await paced(count, rate, (i, at) => (client.sendToTopic(topic, scheduledPayload(i, at)) ? undefined : link.drained()));
     await link.drained();
     say('SENT');
   },
@@ -451,7 +451,7 @@ const roles = {
     await goSignal();
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < topics; k++) {
-        if (!client.sendStreamData(ids[k], { timestamp: monoMs(), value: SEQ_BASE + r, pad: PAD })) await link.drained();
+        if (!client.sendToTopic(ids[k], { timestamp: monoMs(), value: SEQ_BASE + r, pad: PAD })) await link.drained();
       }
     }
     await link.drained();
@@ -518,7 +518,7 @@ const roles = {
       const b = new Uint8Array(template.length);
       b.set(template);
       writeU32LE(b, head, i);
-      if (!client.sendStreamData(topic, RawData.fromBytes(b))) await link.drained();
+      if (!client.sendToTopic(topic, RawData.fromBytes(b))) await link.drained();
     }
     await link.drained();
     say('SENT');

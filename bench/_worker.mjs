@@ -122,7 +122,7 @@ const roles = {
     const t0 = performance.now();
     for (let i = 0; i < count; i++) {
       const data = raw ? RawData.fromBytes(rawPayload(i, allocBytes)) : payload(i);
-      if (!client.sendStreamData(topic, data)) await link.drained();
+      if (!client.sendToTopic(topic, data)) await link.drained();
     }
     await link.drained();
     say(`SENT ${((performance.now() - t0) / 1000).toFixed(3)}`);

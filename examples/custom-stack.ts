@@ -49,7 +49,7 @@ const received = new Promise<unknown>((resolve) => app.subscribe(500, { data: (d
 const requested = new Promise<void>((resolve) => kv.listenTopic(500, { requested: (yes) => yes && resolve() }));
 kv.registerOutTopics([500]);
 await requested;
-kv.sendStreamData(500, { timestamp: Date.now(), keys: [...store.keys()] });
+kv.sendToTopic(500, { timestamp: Date.now(), keys: [...store.keys()] });
 console.log('topic 500 ->', await received);
 
 server.stop();

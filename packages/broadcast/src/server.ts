@@ -99,7 +99,7 @@ export class BroadcastingServer {
   broadcast(namespace: string, data: unknown): boolean {
     const topic = this.topics.get(namespace);
     if (topic === undefined || !this.running) return false;
-    this.client.sendStreamData(topic, data);
+    this.client.sendToTopic(topic, data);
     return true;
   }
 

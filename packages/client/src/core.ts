@@ -181,14 +181,24 @@ export class ClientCore {
     return this.link.outTopics.get(topic);
   }
 
-  /** Publishes a payload. Returns false when the link asks to slow down (see `link.drained()`). */
-  sendStreamData(topic: Id, data: unknown): boolean {
+  /** Publishes a payload on a topic. Returns false when the link asks to slow down (see `link.drained()`). */
+  sendToTopic(topic: Id, data: unknown): boolean {
     return this.link.send(new TopicDataMessage(toId(topic), data instanceof RawData ? data : RawData.from(data)));
   }
 
-  /** Publishes a topic's state. */
-  sendStreamControl(topic: Id, control: { paused: boolean }): boolean {
+  /** Publishes a topic's state (paused or not). */
+  sendTopicControl(topic: Id, control: { paused: boolean }): boolean {
     return this.link.send(new TopicControlMessage(toId(topic), control.paused));
+  }
+
+  /** @deprecated Renamed {@link ClientCore.sendToTopic} (the pair of `sendToAddress`); removed in the next minor release. */
+  sendStreamData(topic: Id, data: unknown): boolean {
+    return this.sendToTopic(topic, data);
+  }
+
+  /** @deprecated Renamed {@link ClientCore.sendTopicControl}; removed in the next minor release. */
+  sendStreamControl(topic: Id, control: { paused: boolean }): boolean {
+    return this.sendTopicControl(topic, control);
   }
 
   /**

@@ -17,7 +17,7 @@
  * hub.addLink(a);
  * const client = new Client(b).start();
  * client.registerOutTopics([100_000]);
- * client.sendStreamData(100_000, { timestamp: Date.now(), value: 1 });
+ * client.sendToTopic(100_000, { timestamp: Date.now(), value: 1 });
  * ```
  *
  * @packageDocumentation

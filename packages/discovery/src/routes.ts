@@ -105,7 +105,7 @@ export function installSignalRoutes(server: SignalServer, ctx: RouteContext): vo
   server
     .route(S.REQUEST_ADDRESSES, { validate: Bodies.signalAddressRequest }, (body) => {
       const addresses = state.allocateAddresses(body.count);
-      client.sendStreamData(Topics.ADDRESSES_CREATED, { addresses, request_id: body.request_id });
+      client.sendToTopic(Topics.ADDRESSES_CREATED, { addresses, request_id: body.request_id });
     })
     .route(S.UNREGISTER_ADDRESS_NAME, { validate: Bodies.addressName }, (body) => {
       if (state.names.delete(body.address_name)) announceName(ctx, body.address_name, null);

@@ -122,7 +122,7 @@ export class DiscoveryService {
     this.fetchServer.start();
     this.signalServer.start();
     this.broadcasts.start();
-    this.client.sendStreamControl(Topics.DISCOVERY_SIGNAL, { paused: false });
+    this.client.sendTopicControl(Topics.DISCOVERY_SIGNAL, { paused: false });
     this.shine();
     this.lighthouse = setInterval(() => this.shine(), this.lighthouseInterval);
     return this;
@@ -168,7 +168,7 @@ export class DiscoveryService {
 
   private shine(): void {
     try {
-      this.client.sendStreamData(Topics.DISCOVERY_SIGNAL, LIGHTHOUSE_PAYLOAD);
+      this.client.sendToTopic(Topics.DISCOVERY_SIGNAL, LIGHTHOUSE_PAYLOAD);
     } catch (err) {
       this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
     }

@@ -51,8 +51,8 @@ export abstract class Link {
   readonly cost: number;
   /** Topics the other side asked to receive through this link. */
   readonly inTopics = new Set<Id>();
-  /** Topics this side asked for (sent in InTopicsChanged). */
-  readonly recvTopics = new Set<Id>();
+  /** Topics this side subscribed to through this link (the ids it sent in InTopicsChanged). */
+  readonly subscribedTopics = new Set<Id>();
   /** Topics that can be received through this link, with their cost. */
   readonly outTopics = new Map<Id, number>();
   /** Addresses reachable through this link, with their cost. */
@@ -94,6 +94,11 @@ export abstract class Link {
     return this._closeReason;
   }
 
+  /** @deprecated Renamed {@link Link.subscribedTopics} (beside `inTopics`, the other side's subscriptions); removed in the next minor release. */
+  get recvTopics(): Set<Id> {
+    return this.subscribedTopics;
+  }
+
   /** Messages received but not consumed yet. */
   get queuedCount(): number {
     return this.inbox.length - this.inboxHead;
@@ -121,8 +126,8 @@ export abstract class Link {
     const belowHighWaterMark = this.transmit(message);
     if (this.counting) this.counters.countOut(message.type);
     if (message.type === MessageType.InTopicsChanged) {
-      for (const t of message.add) this.recvTopics.add(t);
-      for (const t of message.remove) this.recvTopics.delete(t);
+      for (const t of message.add) this.subscribedTopics.add(t);
+      for (const t of message.remove) this.subscribedTopics.delete(t);
     }
     return belowHighWaterMark;
   }

@@ -33,7 +33,7 @@ export class TopicRemappingLink extends Link {
     this.toInside = new Map(Array.from(this.toOutside, ([inside, outside]) => [outside, inside]));
     // Take over what the wrapped link already knows, translated.
     for (const t of inner.inTopics) this.inTopics.add(this.mapId(this.toInside, t));
-    for (const t of inner.recvTopics) this.recvTopics.add(this.mapId(this.toInside, t));
+    for (const t of inner.subscribedTopics) this.subscribedTopics.add(this.mapId(this.toInside, t));
     for (const [t, c] of inner.outTopics) this.outTopics.set(this.mapId(this.toInside, t), c);
     for (const [a, c] of inner.addresses) this.addresses.set(a, c);
     if (inner.isClosed) {

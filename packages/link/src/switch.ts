@@ -156,14 +156,14 @@ export class Switch {
     return [...this.addressRoutes.ids()];
   }
 
-  /** Cost of the cheapest route to a topic through this switch (Infinity when none). */
-  topicCost(topic: Id): number {
-    return this.topics.cost(topic);
+  /** Cost of the cheapest route to a topic through this switch; `undefined` when there is none (as on `Client`). */
+  topicCost(topic: Id): number | undefined {
+    return finite(this.topics.cost(topic));
   }
 
-  /** Cost of the cheapest route to an address through this switch (Infinity when none). */
-  addressCost(address: Id): number {
-    return this.addressRoutes.cost(address);
+  /** Cost of the cheapest route to an address through this switch; `undefined` when there is none. */
+  addressCost(address: Id): number | undefined {
+    return finite(this.addressRoutes.cost(address));
   }
 
   /** Number of links that requested a topic. */
@@ -578,4 +578,9 @@ function split(changes: Map<Id, number | undefined>): [PricedId[], Id[]] {
     else add.push({ id, cost });
   }
   return [add, remove];
+}
+
+/** A route table's cost, with "no route" (Infinity there) as `undefined`. */
+function finite(cost: number): number | undefined {
+  return Number.isFinite(cost) ? cost : undefined;
 }
