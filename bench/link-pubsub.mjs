@@ -5,17 +5,10 @@
 // on each link, as a socket would. The reference is the bare cost of one
 // async queue hop with the same batching and backpressure as a queue link.
 import { performance } from 'node:perf_hooks';
-import {
-  Switch,
-  createQueueLinkPair,
-  InTopicsChangedMessage,
-  MessageType,
-  OutTopicsChangedMessage,
-  RawData,
-  TopicDataMessage,
-} from '@streamtasks/link';
+import { RawData, TopicDataMessage } from '@streamtasks/link';
 
 import { size } from './_lib.mjs';
+import { switchedPair } from './_switched.mjs';
 
 const MESSAGES = size(1_000_000, 200_000, 'BENCH_MESSAGES');
 const TOPIC = 100;
@@ -26,27 +19,18 @@ export const order = 10;
 export const description = `${MESSAGES.toLocaleString('en-US')} messages, publisher link → Switch → subscriber link`;
 
 async function pubsub(serialize) {
-  const hub = new Switch();
-  const [pubSide, pub] = createQueueLinkPair({ serialize });
-  const [subSide, sub] = createQueueLinkPair({ serialize });
-  hub.addLink(pubSide);
-  hub.addLink(subSide);
-
-  pub.send(new OutTopicsChangedMessage([{ id: TOPIC, cost: 0 }], []));
-  while ((await sub.recv({ timeout: 5000 })).type !== MessageType.OutTopicsChangedRecv);
-
   let received = 0;
   let checksum = 0;
   let done;
   const finished = new Promise((resolve) => (done = resolve));
-  sub.setReceiver((m) => {
-    if (m.type !== MessageType.TopicData) return;
-    checksum += m.data.value.value;
-    if (++received === MESSAGES) done();
+  const { pub, close } = await switchedPair({
+    topic: TOPIC,
+    linkOptions: { serialize },
+    onData(m) {
+      checksum += m.data.value.value;
+      if (++received === MESSAGES) done();
+    },
   });
-  sub.send(new InTopicsChangedMessage([TOPIC], []));
-  while ((await pub.recv({ timeout: 5000 })).type !== MessageType.InTopicsChanged);
-  pub.setReceiver(() => {});
 
   const t0 = performance.now();
   for (let i = 0; i < MESSAGES; i++) {
@@ -54,9 +38,7 @@ async function pubsub(serialize) {
   }
   await finished;
   const seconds = (performance.now() - t0) / 1000;
-  hub.close();
-  pub.close();
-  sub.close();
+  close();
   if (checksum !== (MESSAGES * (MESSAGES - 1)) / 2) throw new Error(`subscriber saw wrong payloads (checksum ${checksum})`);
   return { ops: MESSAGES, seconds, unit: 'msgs/s' };
 }

@@ -11,17 +11,10 @@
 // is the median round's overhead in percent (target: at most 5 %), with the
 // range over the rounds beside it.
 import process from 'node:process';
-import {
-  Switch,
-  createQueueLinkPair,
-  InTopicsChangedMessage,
-  MessageType,
-  OutTopicsChangedMessage,
-  RawData,
-  TopicDataMessage,
-} from '@streamtasks/link';
+import { RawData, TopicDataMessage } from '@streamtasks/link';
 
 import { size } from './_lib.mjs';
+import { switchedPair } from './_switched.mjs';
 
 const BATCH = 5_000;
 const BATCHES = size(40, 20, 'BENCH_BATCHES');
@@ -34,22 +27,17 @@ export const description = `publisher link → Switch → subscriber link, count
 
 /** A publisher and a subscriber joined by a Switch, counting or not; `batch(n)` sends n messages and resolves when all arrived. */
 async function pipeline(stats) {
-  const hub = new Switch({ stats });
-  const [pubSide, pub] = createQueueLinkPair({ stats });
-  const [subSide, sub] = createQueueLinkPair({ stats });
-  hub.addLink(pubSide);
-  hub.addLink(subSide);
-  pub.send(new OutTopicsChangedMessage([{ id: TOPIC, cost: 0 }], []));
-  while ((await sub.recv({ timeout: 5000 })).type !== MessageType.OutTopicsChangedRecv);
   let received = 0;
   let target = 0;
   let done = () => {};
-  sub.setReceiver((m) => {
-    if (m.type === MessageType.TopicData && ++received === target) done();
+  const { hub, pub, close } = await switchedPair({
+    topic: TOPIC,
+    linkOptions: { stats },
+    switchOptions: { stats },
+    onData() {
+      if (++received === target) done();
+    },
   });
-  sub.send(new InTopicsChangedMessage([TOPIC], []));
-  while ((await pub.recv({ timeout: 5000 })).type !== MessageType.InTopicsChanged);
-  pub.setReceiver(() => {});
   let sent = 0;
   return {
     hub,
@@ -65,11 +53,7 @@ async function pipeline(stats) {
       const cpu = process.cpuUsage(cpu0);
       return (cpu.user + cpu.system) / 1e6;
     },
-    close() {
-      hub.close();
-      pub.close();
-      sub.close();
-    },
+    close,
   };
 }
 
