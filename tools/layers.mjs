@@ -20,18 +20,20 @@ export const layers = {
   'scope:discovery': ['scope:broadcast', 'scope:fetch', 'scope:signal', 'scope:client', 'scope:link', 'scope:testing'],
   'scope:transports': ['scope:link'],
   'scope:nats': ['scope:link', 'scope:testing'],
+  // Clients for programs that are not nodes: openClient, reconnecting.
+  'scope:connect': ['scope:discovery', 'scope:client', 'scope:transports', 'scope:link', 'scope:testing'],
   // Node monitoring (HTTP JSON, Prometheus, dashboard): reads every layer it shows.
   'scope:monitoring': [
     'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
     'scope:topic', 'scope:client', 'scope:transports', 'scope:link', 'scope:testing',
   ],
   'scope:cli': [
-    'scope:monitoring', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
+    'scope:connect', 'scope:monitoring', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
     'scope:topic', 'scope:client', 'scope:transports', 'scope:nats', 'scope:link', 'scope:testing',
   ],
   // Cross-package scenarios (private, never published) may use everything.
   'scope:e2e': [
-    'scope:cli', 'scope:monitoring', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
+    'scope:cli', 'scope:connect', 'scope:monitoring', 'scope:discovery', 'scope:broadcast', 'scope:signal', 'scope:fetch',
     'scope:topic', 'scope:client', 'scope:transports', 'scope:nats', 'scope:link', 'scope:testing',
   ],
 };

@@ -32,3 +32,10 @@ export {
   type ReconnectorState,
   type ReconnectorStatus,
 } from './reconnector.js';
+export {
+  ReconnectingConnection,
+  type ConnectionStatus,
+  type ReconnectingConnectionEvents,
+  type ReconnectingOptions,
+  type RestoreHook,
+} from './reconnecting-connection.js';

@@ -6,6 +6,7 @@ import type { FrameChannel } from './channel.js';
 import { checkConnectionLinkOptions, type ConnectionLink } from './connection-link.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
 import { establish, type ClientOptions } from './establish.js';
+import { ReconnectingConnection, type ReconnectingOptions } from './reconnecting-connection.js';
 import { Reconnector, type ReconnectorOptions } from './reconnector.js';
 import { DEFAULT_NODE_URL, socketPathOf } from './node-socket.js';
 import { SocketChannel } from './socket-channel.js';
@@ -80,4 +81,35 @@ export function createReconnector(url: string | ConnectionUrl, options: Reconnec
   const target = typeof url === 'string' ? parseUrl(url) : url;
   const { signal: _stop, ...connectOptions } = options;
   return new Reconnector((signal) => connect(target, { ...connectOptions, signal }), options);
+}
+
+export interface ReconnectingConnectOptions extends ConnectOptions, ReconnectingOptions {}
+
+/**
+ * Connects like {@link connect} (`timeout` and `signal` bound this first
+ * connection; it rejects as `connect` does) and keeps the connection up
+ * from then on: see {@link ReconnectingConnection}. Later attempts use the
+ * same options, with each attempt bounded by the handshake timeout.
+ *
+ * @example
+ * ```ts
+ * const connection = await connectReconnecting('tcp://127.0.0.1:9000', { maxDowntime: 30_000 });
+ * const client = new Client(connection.link).start();
+ * for await (const s of connection.status()) console.log(s.type);
+ * ```
+ */
+export async function connectReconnecting(
+  url: string | ConnectionUrl = DEFAULT_NODE_URL,
+  options: ReconnectingConnectOptions = {},
+): Promise<ReconnectingConnection> {
+  const target = typeof url === 'string' ? parseUrl(url) : url;
+  const { signal: _first, timeout: _firstTimeout, delay, maxDelay, backoff, maxAttempts, maxDowntime, name: _name, ...connectOptions } = options;
+  let first: ConnectionLink | undefined = await connect(target, options);
+  const connection = new ReconnectingConnection((signal) => {
+    const link = first;
+    first = undefined;
+    return link ? Promise.resolve(link) : connect(target, { ...connectOptions, signal });
+  }, { delay, maxDelay, backoff, maxAttempts, maxDowntime, name: options.name ?? target.display });
+  await connection.waitConnected();
+  return connection;
 }

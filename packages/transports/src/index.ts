@@ -5,7 +5,9 @@
  *
  * - {@link connect} opens a connection and resolves with a link after the
  *   handshake; {@link createServer} listens and adds one link per accepted
- *   connection to a `Switch`; {@link createReconnector} keeps a connection up.
+ *   connection to a `Switch`; {@link createReconnector} keeps a connection
+ *   up for a switch, and {@link connectReconnecting} keeps one up under a
+ *   client: a link that survives reconnects, with a `status()` stream.
  * - URLs: `tcp://host:port`, `unix:///path/to.sock`, `ws://host:port/path`,
  *   `wss://…`, and `node://[NAME]`: the local unix socket of a node, where
  *   `connect()` without a URL looks (`$NODE_NAME`, else the host name). User info and single-valued query parameters go into the
@@ -36,7 +38,14 @@
  * @packageDocumentation
  */
 export * from './common.js';
-export { connect, createReconnector, type ConnectOptions, type ReconnectOptions } from './connect.js';
+export {
+  connect,
+  connectReconnecting,
+  createReconnector,
+  type ConnectOptions,
+  type ReconnectOptions,
+  type ReconnectingConnectOptions,
+} from './connect.js';
 export {
   TransportServer,
   createServer,

@@ -1,6 +1,7 @@
 // Browser-safe: keeps a connection up, given a way to open it.
-import { AbortError, Emitter, type Link, type Switch, type WaitOptions } from '@streamtasks/link';
+import { AbortError, ConnectionClosedError, Emitter, type Link, type Switch, type WaitOptions } from '@streamtasks/link';
 import { boundedWait } from '@streamtasks/link/internal';
+import { iterateStatuses } from './status-iterator.js';
 
 /** What a {@link Reconnector} is doing. */
 export type ReconnectorState = 'connecting' | 'connected' | 'disconnected' | 'retrying' | 'stopped';
@@ -13,7 +14,8 @@ export type ReconnectorStatus =
   | { readonly state: 'disconnected'; readonly reason: Error | undefined }
   /** The next attempt starts after `delay` ms; `error` is why the last attempt failed, if it did. */
   | { readonly state: 'retrying'; readonly attempt: number; readonly delay: number; readonly error: Error | undefined }
-  | { readonly state: 'stopped' };
+  /** Stopped by `stop()` (no `error`), or because it gave up (see `maxAttempts`, `maxDowntime`). */
+  | { readonly state: 'stopped'; readonly error?: ConnectionClosedError };
 
 export interface ReconnectorEvents {
   [event: string]: unknown[];
@@ -31,15 +33,28 @@ export interface ReconnectorOptions {
   maxDelay?: number;
   /** Factor applied to the delay after each failed attempt. Default 2. */
   backoff?: number;
+  /**
+   * Failed attempts in a row after which it gives up and stops, with a
+   * `ConnectionClosedError` in the `stopped` status. Default: no bound.
+   */
+  maxAttempts?: number;
+  /**
+   * Milliseconds without a connection (since the link dropped, or since the
+   * start) after which it gives up instead of waiting for the next attempt.
+   * Default: no bound.
+   */
+  maxDowntime?: number;
   /** Stops the reconnector when aborted, like {@link Reconnector.stop}. */
   signal?: AbortSignal;
 }
 
 /**
  * Keeps one connection up: connects, attaches the link, and when it drops
- * (or an attempt fails) waits and connects again — forever, until stopped.
- * The wait starts at `delay`, is multiplied by `backoff` after each failed
- * attempt up to `maxDelay`, and starts over after a successful connection.
+ * (or an attempt fails) waits and connects again — until stopped, or until
+ * `maxAttempts` failed attempts in a row or `maxDowntime` ms without a
+ * connection make it give up. The wait starts at `delay`, is multiplied by
+ * `backoff` after each failed attempt up to `maxDelay`, and starts over after
+ * a successful connection.
  *
  * What was registered through the switch is not lost on a drop: the switch
  * withdraws the dead link's routes and announces everything it knows over
@@ -88,7 +103,7 @@ export class Reconnector {
     return boundedWait<Link>('the reconnector to connect', options, (resolve, reject) =>
       this.events.on('status', (status) => {
         if (status.state === 'connected') resolve(status.link);
-        else if (status.state === 'stopped') reject(new AbortError('the reconnector to connect'));
+        else if (status.state === 'stopped') reject(status.error ?? new AbortError('the reconnector to connect'));
       }),
     );
   }
@@ -103,42 +118,11 @@ export class Reconnector {
    * ```
    */
   statuses(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ReconnectorStatus, undefined> {
-    const { signal } = options;
-    const queue: ReconnectorStatus[] = [];
-    let ended = this._state === 'stopped' || signal?.aborted === true;
-    let wake: (() => void) | undefined;
-    const off = this.events.on('status', (status) => {
-      queue.push(status);
-      if (status.state === 'stopped') ended = true;
-      wake?.();
-    });
-    const onAbort = () => {
-      ended = true;
-      queue.length = 0;
-      wake?.();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const finish = (): IteratorReturnResult<undefined> => {
-      ended = true;
-      off();
-      signal?.removeEventListener('abort', onAbort);
-      wake?.();
-      return { value: undefined, done: true };
-    };
-    return {
-      async next(): Promise<IteratorResult<ReconnectorStatus, undefined>> {
-        while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        const status = queue.shift();
-        return status ? { value: status, done: false } : finish();
-      },
-      async return(): Promise<IteratorReturnResult<undefined>> {
-        return finish();
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    return iterateStatuses<ReconnectorStatus>(
+      (push) => this.events.on('status', push),
+      (status) => status.state === 'stopped',
+      { ended: this._state === 'stopped', signal: options.signal },
+    );
   }
 
   /** Stops reconnecting and closes the current link. Resolves when no timer or socket is left. Safe to call twice. */
@@ -161,7 +145,11 @@ export class Reconnector {
     const base = this.options.delay ?? 1000;
     const maxDelay = this.options.maxDelay ?? 30_000;
     const backoff = this.options.backoff ?? 2;
+    const maxAttempts = this.options.maxAttempts ?? Infinity;
+    const maxDowntime = this.options.maxDowntime ?? Infinity;
     let failures = 0;
+    let downSince = Date.now();
+    let gaveUp: ConnectionClosedError | undefined;
     try {
       while (!signal.aborted) {
         this.setStatus({ state: 'connecting', attempt: failures + 1 });
@@ -171,8 +159,17 @@ export class Reconnector {
         } catch (err) {
           if (signal.aborted) break;
           failures++;
+          const error = err instanceof Error ? err : new Error(String(err));
           const delay = Math.min(maxDelay, base * backoff ** (failures - 1));
-          this.setStatus({ state: 'retrying', attempt: failures + 1, delay, error: err instanceof Error ? err : new Error(String(err)) });
+          const down = Date.now() - downSince;
+          if (failures >= maxAttempts || down + delay > maxDowntime) {
+            gaveUp = new ConnectionClosedError(
+              `gave up connecting after ${failures} failed attempt(s) in ${down} ms: ${error.message}`,
+              { cause: error },
+            );
+            break;
+          }
+          this.setStatus({ state: 'retrying', attempt: failures + 1, delay, error });
           await sleep(delay, signal);
           continue;
         }
@@ -183,6 +180,7 @@ export class Reconnector {
         failures = 0;
         const reason = await this.hold(link, signal);
         if (signal.aborted) break;
+        downSince = Date.now();
         this.setStatus({ state: 'disconnected', reason });
         this.setStatus({ state: 'retrying', attempt: 1, delay: base, error: undefined });
         await sleep(base, signal);
@@ -190,7 +188,7 @@ export class Reconnector {
     } finally {
       this.offExternalAbort?.();
       this._link = undefined;
-      this.setStatus({ state: 'stopped' });
+      this.setStatus(gaveUp ? { state: 'stopped', error: gaveUp } : { state: 'stopped' });
       this.events.removeAllListeners();
     }
   }

@@ -160,6 +160,21 @@ describe('createReconnector', () => {
     expect(await r.statuses().next()).toEqual({ value: undefined, done: true });
   });
 
+  test('maxAttempts: gives up after that many failed attempts in a row; the stopped status and waitConnected carry the reason', async () => {
+    const gone = await createServer('tcp://127.0.0.1:0');
+    const url = gone.url;
+    await gone.close();
+    const r = createReconnector(url, { delay: 1, maxAttempts: 3 });
+    const waiting = r.waitConnected();
+    const seen: ReconnectorStatus[] = [];
+    for await (const status of r.statuses()) seen.push(status);
+    expect(seen.map((s) => s.state)).toEqual(['connecting', 'retrying', 'connecting', 'retrying', 'connecting', 'stopped']);
+    const stopped = seen.at(-1) as Extract<ReconnectorStatus, { state: 'stopped' }>;
+    expect(stopped.error).toMatchObject({ name: 'ConnectionClosedError', message: expect.stringMatching(/^gave up connecting after 3 failed attempt\(s\) in \d+ ms: /) });
+    expect(stopped.error!.cause).toMatchObject({ code: 'ERR_CONNECTION_CLOSED' });
+    await expect(waiting).rejects.toBe(stopped.error);
+  });
+
   test('an AbortSignal stops it', async () => {
     server = await createServer('tcp://127.0.0.1:0');
     const controller = new AbortController();
