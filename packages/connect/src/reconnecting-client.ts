@@ -30,7 +30,7 @@ export interface ReconnectingClientOptions extends ClientOptions {
  * While the connection is down:
  * - a fetch in flight at the drop rejects at once with
  *   `ConnectionClosedError`, and so does a fetch started while down;
- * - publishing (`sendStreamData`, `sendStreamControl`, `OutTopic.send`) and
+ * - publishing (`sendToTopic`, `sendTopicControl`, `OutTopic.send`) and
  *   addressed sends (`sendToAddress`, `sendTo`, signals) throw
  *   `ConnectionClosedError`: nothing is buffered for the next connection;
  * - registrations (topics, the address) are kept and announced on
@@ -103,14 +103,14 @@ export class ReconnectingClient extends Client {
     }
   }
 
-  override sendStreamData(topic: Id, data: unknown): boolean {
+  override sendToTopic(topic: Id, data: unknown): boolean {
     this.checkConnected(`publish on topic ${String(topic)}`);
-    return super.sendStreamData(topic, data);
+    return super.sendToTopic(topic, data);
   }
 
-  override sendStreamControl(topic: Id, control: { paused: boolean }): boolean {
+  override sendTopicControl(topic: Id, control: { paused: boolean }): boolean {
     this.checkConnected(`publish the state of topic ${String(topic)}`);
-    return super.sendStreamControl(topic, control);
+    return super.sendTopicControl(topic, control);
   }
 
   override sendToAddress(address: Id, port: number, data: unknown): boolean {

@@ -124,7 +124,7 @@ test('after the node comes back on the same port: address, subscription, routes 
   peer.registerOutTopics([TOPIC]);
   await requested.promise;
   const arrived = new Promise<void>((resolve) => dataSeen.push(resolve));
-  peer.sendStreamData(TOPIC, { n: 1 });
+  peer.sendToTopic(TOPIC, { n: 1 });
   await arrived;
   expect(received).toEqual([{ n: 1 }]);
 
@@ -159,7 +159,7 @@ test('a fetch in flight rejects at once with ConnectionClosedError when the conn
   expect((error as Error).message).toMatch(/^the connection to tcp:\/\/127\.0\.0\.1:\d+ dropped/);
 
   await expect(client.fetch(20_000, 'x', {})).rejects.toThrow(/cannot fetch "x": not connected to tcp:\/\/127\.0\.0\.1:\d+ \(reconnecting\)/);
-  expect(() => client!.sendStreamData(TOPIC, 1)).toThrow(ConnectionClosedError);
+  expect(() => client!.sendToTopic(TOPIC, 1)).toThrow(ConnectionClosedError);
   expect(() => client!.sendToAddress(20_000, 5, 1)).toThrow(ConnectionClosedError);
   // Registrations are kept meanwhile.
   client.registerInTopics([TOPIC]);
