@@ -8,6 +8,11 @@ export interface MembershipHooks {
   gone(node: string, why: 'left' | 'dead'): void;
   /** We missed some of a node's changes: ask it for its full state. */
   ask(node: string): void;
+  /**
+   * Resolves after a round trip to the server: everything the server sent
+   * before it has been read by then (a connection delivers in order).
+   */
+  roundTrip(): Promise<void>;
 }
 
 interface Peer {
@@ -135,16 +140,40 @@ export class Membership {
   }
 
   private check(node: string, peer: Peer): void {
+    peer.timer = undefined;
     const now = Date.now();
     const heardFor = now - peer.heardAt;
-    if (heardFor < this.deadAfter) {
+    if (now < peer.dueAt) {
+      // Early: a refreshed timer counts from the event loop's cached time, which lags on a busy loop.
+      this.schedule(node, peer, peer.dueAt - now);
+    } else if (heardFor < this.deadAfter) {
       this.schedule(node, peer, this.deadAfter - heardFor);
     } else if (now - peer.dueAt > LATE) {
       // The event loop was busy: its heartbeats may be among the bytes not read yet.
       this.schedule(node, peer, this.deadAfter / 4);
     } else {
-      this.expire(node, peer);
+      this.verify(node, peer);
     }
+  }
+
+  /**
+   * Silent for `deadAfter`, but a busy process may not have read its
+   * heartbeat yet (a publisher that never yields keeps the sockets unread):
+   * the verdict waits for a round trip to the server, after which every
+   * beat it had sent us is read. A beat or data meanwhile acquits it.
+   */
+  private verify(node: string, peer: Peer): void {
+    const due = peer.dueAt;
+    this.hooks.roundTrip().then(
+      () => {
+        if (this.peers.get(node) !== peer || this.suspended || peer.timer !== undefined) return;
+        const heardFor = Date.now() - peer.heardAt;
+        if (peer.dueAt !== due) return;
+        if (heardFor < this.deadAfter) this.schedule(node, peer, this.deadAfter - heardFor);
+        else this.expire(node, peer);
+      },
+      () => undefined, // closed or cut off: no verdict (suspend and close take over)
+    );
   }
 
   private schedule(node: string, peer: Peer, ms: number): void {

@@ -134,8 +134,10 @@ export class NatsLink extends Link {
   private readonly controlSent = new Map<Id, boolean>();
   /** Last control state passed on per wanted topic, so that each arrives once. */
   private readonly controlReceived = new Map<Id, boolean>();
+  /** Bytes published and not yet confirmed by the server. */
   private unconfirmed = 0;
-  private flushing = false;
+  /** Bytes published since the last confirmation was asked for. */
+  private unasked = 0;
   /** Set once the first answer to our hello arrived, or the server said nobody heard it. */
   private answered = false;
 
@@ -171,6 +173,7 @@ export class NatsLink extends Link {
           this.network.emit('leave', node, why);
         },
         ask: (node) => this.publishSafely(this.subjects.ask(node), encodeState(this.beat()), this.subjects.snap(this.nodeId)),
+        roundTrip: () => this.nc.flush(),
       },
       options.deadAfter ?? DEFAULT_DEAD_AFTER,
     );
@@ -373,10 +376,33 @@ export class NatsLink extends Link {
     };
   }
 
-  /** Publishes a message of the data path, counting bytes for backpressure. */
+  /**
+   * Publishes a message of the data path, counting bytes for backpressure.
+   * Confirmation is pipelined: every quarter of the high-water mark a PING
+   * goes out, and its PONG confirms the bytes published before it, while
+   * publishing goes on. A publisher only waits when four quarters are on
+   * the way, and then for the oldest one alone, not for the server to have
+   * taken everything (which left it idle for a whole round trip per
+   * high-water mark).
+   */
   private publishCounted(subject: string, bytes: Uint8Array): void {
-    this.unconfirmed += this.publisher.publish(subject, bytes);
-    if (this.needsDrain) void this.confirm();
+    const n = this.publisher.publish(subject, bytes);
+    this.unconfirmed += n;
+    this.unasked += n;
+    if (this.unasked >= this.highWaterMark / 4) this.askConfirmation();
+  }
+
+  private askConfirmation(): void {
+    const counted = this.unasked;
+    this.unasked = 0;
+    this.nc.flush().then(
+      () => {
+        const waiting = this.needsDrain;
+        this.unconfirmed -= counted;
+        if (waiting && !this.needsDrain && !this.isClosed) this.events.emit('drain');
+      },
+      () => undefined, // the connection closed: the link closes with it
+    );
   }
 
   /** Publishes route state; a connection that is closing loses it (the link closes with it). */
@@ -387,24 +413,6 @@ export class NatsLink extends Link {
     } catch (err) {
       this.reportError(err instanceof Error ? err : new Error(String(err)));
     }
-  }
-
-  /** Waits for the server to confirm what was published (a PING round trip), then signals drain. */
-  private async confirm(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.needsDrain && !this.isClosed) {
-        const counted = this.unconfirmed;
-        await this.nc.flush();
-        this.unconfirmed -= counted;
-      }
-    } catch {
-      return; // the connection closed: the link closes with it
-    } finally {
-      this.flushing = false;
-    }
-    if (!this.isClosed) this.events.emit('drain');
   }
 
   // ---- receiving --------------------------------------------------------

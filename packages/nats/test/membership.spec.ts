@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { AddressesChangedMessage, InTopicsChangedMessage, OutTopicsChangedMessage } from '@streamtasks/link';
+import { AddressesChangedMessage, InTopicsChangedMessage, OutTopicsChangedMessage, RawData, TopicDataMessage } from '@streamtasks/link';
 import { startNatsServer, type NatsServer } from '@streamtasks/testing';
 import { freshNetwork, startNode, untilNetwork, type TestNode } from './helpers.js';
 
@@ -82,3 +82,36 @@ describe('on one server', () => {
     }
   });
 });
+
+test('a publisher that keeps its process busy does not get its subscribers declared dead', async () => {
+  const server = await startNatsServer();
+  try {
+    const url = `${server.url}?network=${freshNetwork()}`;
+    // Short periods, so that a burst of publishing outlasts several of them.
+    const options = { heartbeatInterval: 200, deadAfter: 500 };
+    const [a, b] = [await node(url, options), await node(url, options)];
+    const publisher = a.participant();
+    const subscriber = b.participant();
+    publisher.send(new OutTopicsChangedMessage([{ id: 25, cost: 0 }], []));
+    await subscriber.until(() => subscriber.end.outTopics.has(25));
+    subscriber.send(new InTopicsChangedMessage([25], []));
+    await publisher.until(() => publisher.end.inTopics.has(25));
+    const leaves: string[] = [];
+    a.link.network.on('leave', (id, why) => leaves.push(`publisher saw ${id} ${why}`));
+    b.link.network.on('leave', (id, why) => leaves.push(`subscriber saw ${id} ${why}`));
+    // Publishes as fast as backpressure allows: between waits for drain the event loop reads no socket.
+    const received = new Promise<number>((resolve) => {
+      let n = 0;
+      subscriber.end.setReceiver((m) => m.type === 0 && ++n === COUNT && resolve(n));
+    });
+    const COUNT = 100_000;
+    for (let i = 0; i < COUNT; i++) {
+      if (!publisher.end.send(new TopicDataMessage(25, RawData.from({ i, pad: 'x'.repeat(100) })))) await publisher.end.drained();
+    }
+    expect(await received).toBe(COUNT);
+    expect(leaves).toEqual([]);
+  } finally {
+    await Promise.all(nodes.splice(0).map((n) => n.close()));
+    await server.kill();
+  }
+}, 60_000);
