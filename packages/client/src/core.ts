@@ -54,6 +54,11 @@ export class ClientCore {
     return this.link.closed;
   }
 
+  /** Whether the client's link is closed (what {@link ClientCore.closed} waits for has happened). */
+  get isClosed(): boolean {
+    return this.link.isClosed;
+  }
+
   /** The error that waits end with once the link is closed. @internal */
   protected linkClosedError(): ConnectionClosedError {
     const reason = this.link.closeReason;

@@ -9,7 +9,12 @@
  * timer is left armed, unreferenced while no timeout is pending so it never
  * keeps a process alive. A timeout never fires early: an entry expires when
  * the timer finds its deadline passed on the clock the timer runs on.
+ *
+ * The FIFOs are {@link Fifo}s, the storage of {@link QueuedIterator}, but not
+ * queued iterators: nothing consumes them by waiting, the timer inspects their
+ * heads and drops cancelled entries in place, which an iterator cannot do.
  */
+import { Fifo } from './fifo.js';
 
 /** A pending timeout; cancel it with {@link Deadlines.cancel}. */
 export interface Deadline {
@@ -23,14 +28,15 @@ export interface Deadline {
 interface Queue {
   readonly duration: number;
   readonly owner: Deadlines;
-  items: Deadline[];
-  head: number;
+  readonly items: Fifo<Deadline>;
 }
 
 type TimerHandle = ReturnType<typeof setTimeout>;
 
-/** Entries of a queue that may lie before its head before the array is trimmed. */
+/** Queued entries beyond which cancelled ones behind a long wait are removed. */
 const TRIM_AT = 1024;
+
+const isPending = (entry: Deadline): boolean => !entry.done;
 
 class Deadlines {
   private readonly queues = new Map<number, Queue>();
@@ -48,7 +54,7 @@ class Deadlines {
   add(duration: number, expire: () => void): Deadline {
     let queue = this.queues.get(duration);
     if (queue === undefined) {
-      queue = { duration, owner: this, items: [], head: 0 };
+      queue = { duration, owner: this, items: new Fifo() };
       this.queues.set(duration, queue);
     }
     const entry: Deadline = { at: this.now() + duration, expire, done: false, queue };
@@ -63,24 +69,10 @@ class Deadlines {
     if (entry.done) return;
     entry.done = true;
     this.live--;
-    const queue = entry.queue;
-    const items = queue.items;
-    let head = queue.head;
-    while (head < items.length && items[head]!.done) items[head++] = undefined as never;
-    if (head === items.length) {
-      queue.items = [];
-      queue.head = 0;
-    } else if (head > TRIM_AT && head * 2 > items.length) {
-      queue.items = items.slice(head);
-      queue.head = 0;
-    } else {
-      queue.head = head;
-      // Settled entries behind a long wait would otherwise pile up until it ends.
-      if (items.length - head > TRIM_AT && items.length - head > 4 * this.live) {
-        queue.items = items.slice(head).filter((e) => !e.done);
-        queue.head = 0;
-      }
-    }
+    const items = entry.queue.items;
+    while (items.size > 0 && items.peek()!.done) items.shift();
+    // Settled entries behind a long wait would otherwise pile up until it ends.
+    if (items.size > TRIM_AT && items.size > 4 * this.live) items.retain(isPending);
     if (this.live === 0) this.reference(false);
   }
 
@@ -113,23 +105,18 @@ class Deadlines {
     let next = Infinity;
     for (const [duration, queue] of this.queues) {
       const items = queue.items;
-      let head = queue.head;
-      while (head < items.length) {
-        const entry = items[head]!;
+      for (let entry = items.peek(); entry !== undefined; entry = items.peek()) {
         if (!entry.done && entry.at > now) break;
-        items[head++] = undefined as never;
+        items.shift();
         if (!entry.done) {
           entry.done = true;
           this.live--;
           expired.push(entry);
         }
       }
-      if (head === items.length) {
-        this.queues.delete(duration);
-      } else {
-        queue.head = head;
-        next = Math.min(next, items[head]!.at);
-      }
+      const first = items.peek();
+      if (first === undefined) this.queues.delete(duration);
+      else next = Math.min(next, first.at);
     }
     if (next !== Infinity) this.arm(next);
     if (expired.length > 1) expired.sort((a, b) => a.at - b.at);

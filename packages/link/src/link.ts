@@ -8,6 +8,7 @@ import {
   OutTopicsChangedRecvMessage,
   type Message,
 } from './messages.js';
+import { QueuedIterator } from './queued-iterator.js';
 import { LinkStats } from './stats.js';
 import { boundedWait, type WaitOptions } from './wait.js';
 
@@ -71,9 +72,15 @@ export abstract class Link {
   private keepInbox = false;
   private resolveClosed!: (reason: Error | undefined) => void;
   private receiver: MessageReceiver | undefined;
-  private inbox: Message[] = [];
-  private inboxHead = 0;
-  private waiters: Array<(message: Message | undefined) => void> = [];
+  /**
+   * Received messages not consumed yet, and the waiting `recv()` calls.
+   * Unbounded: the transport feeding it stops reading above its own limits,
+   * and {@link Link.consumed} tells it when the consumer took a message.
+   */
+  private readonly inbox = new QueuedIterator<Message>({
+    description: 'a message on the link',
+    closedError: () => new ConnectionClosedError('cannot receive: link is closed', { cause: this._closeReason }),
+  });
 
   constructor(options: LinkOptions = {}) {
     const cost = options.cost ?? 1;
@@ -101,7 +108,7 @@ export abstract class Link {
 
   /** Messages received but not consumed yet. */
   get queuedCount(): number {
-    return this.inbox.length - this.inboxHead;
+    return this.inbox.pending;
   }
 
   /** What kind of link this is (`queue`, `tcp`, `unix`, `ws`…), for monitoring. */
@@ -159,21 +166,10 @@ export abstract class Link {
     if (this.receiver) throw new Error('recv() cannot be used while a receiver is set');
     if (options?.signal?.aborted) throw new AbortError('a message on the link', { cause: options.signal.reason });
     for (;;) {
-      if (this.inboxHead < this.inbox.length) {
-        const processed = this.process(this.shift());
-        if (processed) return processed;
-        continue;
-      }
-      if (this._isClosed) throw new ConnectionClosedError('cannot receive: link is closed', { cause: this._closeReason });
-      const raw = await boundedWait<Message | undefined>('a message on the link', options, (resolve) => {
-        this.waiters.push(resolve);
-        return () => {
-          const i = this.waiters.indexOf(resolve);
-          if (i >= 0) this.waiters.splice(i, 1);
-        };
-      });
-      if (raw === undefined) continue; // woken by close: the loop throws
-      const processed = this.process(raw);
+      const queued = this.inbox.shift();
+      if (queued !== undefined) this.consumed();
+      // Rejects with ConnectionClosedError once the link is closed and nothing is queued.
+      const processed = this.process(queued ?? (await this.inbox.recv(options)));
       if (processed) return processed;
     }
   }
@@ -185,7 +181,11 @@ export abstract class Link {
    */
   setReceiver(receiver: MessageReceiver | undefined): void {
     this.receiver = receiver;
-    while (this.receiver && this.inboxHead < this.inbox.length && !this._isClosed) this.dispatch(this.shift());
+    while (this.receiver && this.inbox.pending > 0 && !this._isClosed) {
+      const message = this.inbox.shift()!;
+      this.consumed();
+      this.dispatch(message);
+    }
   }
 
   /**
@@ -196,13 +196,8 @@ export abstract class Link {
     if (this._isClosed) return;
     this._isClosed = true;
     this._closeReason = reason;
-    if (!this.keepInbox) {
-      this.inbox = [];
-      this.inboxHead = 0;
-    }
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake(undefined);
+    // Waiting recv() calls end with ConnectionClosedError; after the peer closed, what arrived stays readable.
+    this.inbox.stop(undefined, { drain: this.keepInbox });
     try {
       this.onClose(reason);
     } finally {
@@ -232,12 +227,7 @@ export abstract class Link {
   protected receive(message: Message): void {
     if (this._isClosed) return;
     if (this.counting) this.counters.countIn(message.type);
-    if (this.receiver && this.inboxHead === this.inbox.length) {
-      this.dispatch(message);
-      return;
-    }
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(message);
+    if (this.receiver && this.inbox.pending === 0) this.dispatch(message);
     else this.inbox.push(message);
   }
 
@@ -259,20 +249,6 @@ export abstract class Link {
 
   /** Releases the transport (and closes the other end). Called once. */
   protected abstract onClose(reason: Error | undefined): void;
-
-  private shift(): Message {
-    const m = this.inbox[this.inboxHead]!;
-    this.inbox[this.inboxHead++] = undefined as never;
-    if (this.inboxHead === this.inbox.length) {
-      this.inbox = [];
-      this.inboxHead = 0;
-    } else if (this.inboxHead > 1024 && this.inboxHead * 2 > this.inbox.length) {
-      this.inbox = this.inbox.slice(this.inboxHead);
-      this.inboxHead = 0;
-    }
-    this.consumed();
-    return m;
-  }
 
   private dispatch(message: Message): void {
     const processed = this.process(message);
