@@ -66,7 +66,7 @@ test('each error class keeps its name, an ERR_ code and instanceof when bundled 
   // The bundle really was minified: class identifiers were renamed, which is
   // what broke `new.target.name`.
   assert.ok(renamed > 0, 'minification renamed no class');
-  for (const name of ['StreamtasksError', 'TimeoutError', 'FetchError', 'FetchRequestError', 'HandshakeRejectedError', 'SkippedBytesError', 'UsageError']) {
+  for (const name of ['StreamtasksError', 'TimeoutError', 'FetchError', 'FetchRequestError', 'HandshakeRejectedError', 'SkippedBytesError', 'UsageError', 'NoRouteError', 'NoNameResolverError']) {
     assert.ok(seen.has(name), `${name} was checked`);
   }
 });

@@ -1,9 +1,10 @@
 import { MessageType, type Id, type Link, type Message, type WaitOptions } from '@streamtasks/link';
-import { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES } from './constants.js';
+import { DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DEFAULT_ROUTE_GRACE } from './constants.js';
 import { ClientCore } from './core.js';
-import { parseEndpoint, type Endpoint } from './endpoint.js';
+import { formatEndpoint, parseEndpoint, type Endpoint } from './endpoint.js';
 import { FetchRequester } from './fetch/requester.js';
 import { AddressNameCache, type NameResolver } from './names.js';
+import { reaches, waitForRoute } from './route-wait.js';
 
 export interface ClientOptions {
   /** Milliseconds a fetch (and a name resolution) waits for its answer by default. Default 10 000. */
@@ -12,6 +13,11 @@ export interface ClientOptions {
   maxPendingFetches?: number;
   /** Looks up the address names the cache does not hold (`discoveryNames` of `@streamtasks/discovery`). */
   nameResolver?: NameResolver;
+  /**
+   * Milliseconds a fetch or `sendTo` waits for a route to an address the link
+   * does not reach yet, before it fails with `NoRouteError`. Default 500.
+   */
+  routeGrace?: number;
 }
 
 /** Options of {@link Client.fetch}. */
@@ -38,9 +44,11 @@ export type FetchOptions = WaitOptions;
 export class Client extends ClientCore {
   private readonly names: AddressNameCache;
   private readonly requester: FetchRequester;
+  private readonly routeGrace: number;
 
   constructor(link: Link, options: ClientOptions = {}) {
     super(link);
+    this.routeGrace = options.routeGrace ?? DEFAULT_ROUTE_GRACE;
     this.names = new AddressNameCache(options.nameResolver);
     this.requester = new FetchRequester({
       client: this,
@@ -51,17 +59,25 @@ export class Client extends ClientCore {
     }, {
       fetchTimeout: options.fetchTimeout ?? DEFAULT_FETCH_TIMEOUT,
       maxPendingFetches: options.maxPendingFetches ?? DEFAULT_MAX_PENDING_FETCHES,
+      routeGrace: this.routeGrace,
     });
   }
 
-  /** Sends a payload to an address (number or name) and port. Names are resolved first. */
-  async sendTo(endpoint: Endpoint, data: unknown, options?: WaitOptions): Promise<void> {
+  /**
+   * Sends a payload to an address (number or name) and port. Names are
+   * resolved first; an address the link does not reach is waited for during
+   * the route grace period, then the send fails with `NoRouteError`
+   * (`sendToAddress` sends without asking, as a datagram). `options` bound it all.
+   */
+  async sendTo(endpoint: Endpoint, data: unknown, options: WaitOptions = {}): Promise<void> {
     if (typeof endpoint !== 'string' && !Array.isArray(endpoint)) {
       throw new TypeError('sendTo needs an endpoint with a port: [address, port] or "address:port"');
     }
-    const { address, port } = parseEndpoint(endpoint, 0);
-    const resolved = typeof address === 'string' ? await this.names.resolveOrThrow(this, address, options ?? {}) : address;
-    this.sendToAddress(resolved, port, data);
+    const target = parseEndpoint(endpoint, 0);
+    const { address } = target;
+    const resolved = typeof address === 'string' ? await this.names.resolveOrThrow(this, address, options) : address;
+    if (!reaches(this, resolved)) await waitForRoute(this, resolved, this.routeGrace, options, () => `a route to ${formatEndpoint(target)}`);
+    this.sendToAddress(resolved, target.port, data);
   }
 
   /** A free dynamic port (10000 and up), unique in this client until released. */
@@ -122,6 +138,8 @@ export class Client extends ClientCore {
    * Rejects with `FetchError` when the server answers with an error,
    * `TimeoutError` after `options.timeout` (default: the client's
    * `fetchTimeout`, 10 s) — the timeout covers name resolution too —,
+   * `NoRouteError` when the link does not reach the address and no route
+   * to it is announced within the route grace period (`routeGrace`),
    * `AbortError` when `options.signal` aborts, `NoAddressError` when the
    * client has no address to be answered at, `ClientStoppedError`
    * when the client is not running, and `ConnectionClosedError` (with the

@@ -49,5 +49,14 @@ export const Topics = {
 /** Default time a fetch waits for its answer. */
 export const DEFAULT_FETCH_TIMEOUT = 10_000;
 
+/**
+ * Default grace period of a fetch or signal to an address the link does not
+ * reach: how long the client waits for the address to be announced before it
+ * fails with `NoRouteError`. Long enough for an announcement already on its
+ * way (a hop over TCP or NATS takes milliseconds), short beside the fetch
+ * timeout.
+ */
+export const DEFAULT_ROUTE_GRACE = 500;
+
 /** Default number of fetches a client may have waiting at once. */
 export const DEFAULT_MAX_PENDING_FETCHES = 10_000;

@@ -1,4 +1,4 @@
-import { StreamtasksError } from '@streamtasks/link';
+import { StreamtasksError, type Id } from '@streamtasks/link';
 
 /** The error kinds a fetch server answers with (`[code, message]` bodies). */
 export type FetchErrorCode = 'bad_request' | 'not_found' | 'general';
@@ -115,5 +115,21 @@ export class NoNameResolverError extends StreamtasksError {
       options,
     );
     this.addressName = addressName;
+  }
+}
+
+/**
+ * A fetch or signal went to an address that the client's link does not
+ * reach, and no route to it was announced within the client's grace period
+ * (`ClientOptions.routeGrace`, default 500 ms). Nothing was sent.
+ */
+export class NoRouteError extends StreamtasksError {
+  override readonly name = 'NoRouteError';
+  declare readonly code: 'ERR_NO_ROUTE';
+  /** The address that no link reaches. */
+  readonly address: Id;
+  constructor(address: Id, options?: ErrorOptions) {
+    super(`no route to address ${String(address)}: nothing on the network announces it`, 'ERR_NO_ROUTE', options);
+    this.address = address;
   }
 }

@@ -26,7 +26,7 @@ export { Client, type ClientOptions, type FetchOptions } from './client.js';
 export { ClientCore, type ClientEvents } from './core.js';
 export { type PortHandler, type TopicListener } from './fan-out.js';
 export { type NameResolver } from './names.js';
-export { AddressNames, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DISCOVERY_ADDRESS, Ports, Topics } from './constants.js';
+export { AddressNames, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DEFAULT_ROUTE_GRACE, DISCOVERY_ADDRESS, Ports, Topics } from './constants.js';
 export {
   formatEndpoint,
   parseEndpoint,
@@ -43,6 +43,7 @@ export {
   LimitExceededError,
   NoAddressError,
   NoNameResolverError,
+  NoRouteError,
   PortInUseError,
   type FetchErrorCode,
 } from './errors.js';

@@ -3,7 +3,7 @@
 // answer ignored, names resolved through a stand-in resolver, and stop()
 // ending every wait.
 import { AbortError, TimeoutError, RawData, type AddressedMessage } from '@streamtasks/link';
-import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, LimitExceededError, NoAddressError, NoNameResolverError, Ports } from '@streamtasks/client';
+import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, LimitExceededError, NoAddressError, NoNameResolverError, NoRouteError, Ports } from '@streamtasks/client';
 import { parseFetchRequest, type FetchRequest } from '@streamtasks/client/internal';
 import { network, until } from './helpers.js';
 
@@ -194,5 +194,42 @@ describe('fetch', () => {
     expect(raw).toEqual([
       '84ae72657475726e5f61646472657373cd2710ab72657475726e5f706f7274cd2710aa64657363726970746f72ae726571756573745f746f70696373a4626f647981a5636f756e7401',
     ]);
+  });
+});
+
+describe('no route', () => {
+  test('fails with NoRouteError after the grace period; an address announced meanwhile is used', async () => {
+    const net = network(true);
+    try {
+      const caller = net.client({ routeGrace: 50 });
+      caller.setAddress(20_001);
+      await expect(caller.fetch(20_000, 'x', null, { timeout: 60_000 })).rejects.toMatchObject({ name: 'NoRouteError', address: 20_000 });
+      await expect(caller.sendTo([20_000, 103], null, { timeout: 60_000 })).rejects.toBeInstanceOf(NoRouteError);
+
+      const patient = net.client({ routeGrace: 60_000 });
+      patient.setAddress(20_002);
+      const server = net.client();
+      responder(server, (r) => ({ body: r.body, error: false }));
+      const answer = patient.fetch(20_000, 'echo', 'late', { timeout: 60_000 });
+      server.setAddress(20_000);
+      await expect(answer).resolves.toBe('late');
+    } finally {
+      net.close();
+    }
+  });
+
+  test('a timeout shorter than the grace period is a TimeoutError; a stop ends the wait', async () => {
+    const net = network(true);
+    try {
+      const caller = net.client({ routeGrace: 60_000 });
+      caller.setAddress(20_001);
+      await expect(caller.fetch(20_000, 'x', null, { timeout: 20 })).rejects.toBeInstanceOf(TimeoutError);
+      const waiting = caller.fetch(20_000, 'x', null, { timeout: 60_000 });
+      caller.stop();
+      await expect(waiting).rejects.toBeInstanceOf(ClientStoppedError);
+      await expect(caller.sendTo([20_000, 103], null)).rejects.toBeInstanceOf(NoRouteError); // stopped: nothing can be announced
+    } finally {
+      net.close();
+    }
   });
 });

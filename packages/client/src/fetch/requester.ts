@@ -9,6 +9,7 @@ import { Ports } from '../constants.js';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
 import { ClientStoppedError, FetchError, LimitExceededError, NoAddressError } from '../errors.js';
 import { PortAllocator } from '../port-allocator.js';
+import { reaches, waitForRoute } from '../route-wait.js';
 import { fetchRequestPayload, parseFetchResponse, type FetchResponsePayload } from './protocol.js';
 
 /** What the requester needs of its client beyond the public API. */
@@ -27,6 +28,7 @@ export interface RequesterHost {
 export interface FetchRequesterOptions {
   fetchTimeout: number;
   maxPendingFetches: number;
+  routeGrace: number;
 }
 
 /** Owns a client's dynamic ports and its pending fetch requests. */
@@ -52,8 +54,7 @@ export class FetchRequester {
   /** See {@link Client.fetch}. */
   async fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: WaitOptions = {}): Promise<unknown> {
     const { client } = this.host;
-    if (client.link.isClosed) throw this.host.closedError();
-    if (!client.isRunning) throw new ClientStoppedError();
+    this.checkUsable();
     if (this.pending >= this.options.maxPendingFetches) {
       throw new LimitExceededError(`too many pending fetches (maxPendingFetches ${this.options.maxPendingFetches})`);
     }
@@ -67,15 +68,25 @@ export class FetchRequester {
         : target.address;
       const own = client.address;
       if (own === undefined) throw new NoAddressError();
-      const response = await this.request(address, target.port, descriptor, body, own, {
-        signal: options.signal,
-        timeout: Math.max(0, deadline - Date.now()),
-      }, () => `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`);
+      const what = () => `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`;
+      const remaining = () => ({ signal: options.signal, timeout: Math.max(0, deadline - Date.now()) });
+      // No await when the route is known: the request is then registered at once, so a stop() right after the call ends it.
+      if (!reaches(client, address)) {
+        await waitForRoute(client, address, this.options.routeGrace, remaining(), what);
+        this.checkUsable(); // the client may have stopped while the route was awaited
+      }
+      const response = await this.request(address, target.port, descriptor, body, own, remaining(), what);
       if (response.error) throw new FetchError(response.body);
       return response.body;
     } finally {
       this.pending--;
     }
+  }
+
+  /** Throws when no answer could arrive: the link is closed or the client is not running. */
+  private checkUsable(): void {
+    if (this.host.client.link.isClosed) throw this.host.closedError();
+    if (!this.host.client.isRunning) throw new ClientStoppedError();
   }
 
   private request(
