@@ -48,6 +48,7 @@ export async function openClient(url: string = DEFAULT_NODE_URL, options: OpenCl
   const clientOptions: ClientOptions = {
     fetchTimeout: options.fetchTimeout,
     maxPendingFetches: options.maxPendingFetches,
+    routeGrace: options.routeGrace,
     nameResolver: options.nameResolver ?? discoveryNames,
   };
   let client: Client;
