@@ -17,6 +17,9 @@ test.each(commands.map((c) => [c.name, c] as const))('the usage line of %s names
     const help = rest.find((line) => line.trimStart().startsWith(config.short ? `-${config.short}, --${option}` : `--${option}`));
     expect(help).toBeDefined();
   }
+  // And the other way round: the usage line names no option that parseArgs does not take.
+  const named = [...first!.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!);
+  for (const option of named) expect(Object.keys(command.options)).toContain(option);
 });
 
 test.each([
