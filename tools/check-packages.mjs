@@ -15,7 +15,8 @@
 //      included): ESM `import` and CommonJS `require` both load, export the
 //      same names, and a small program (fetch round trip in-process, a node
 //      over TCP with a client) runs under both. The `streamtasks` bin runs.
-//   3. TypeScript consumers typecheck against the installed declarations:
+//   3. TypeScript consumers typecheck against the installed declarations
+//      (without @types/ws, which is no runtime dependency of any package):
 //      `moduleResolution: nodenext` (an ESM `.ts` and a CommonJS `.cts` file,
 //      `skipLibCheck: false`, so every declaration file is checked),
 //      `moduleResolution: bundler`, and a browser program (DOM lib, no Node
@@ -315,6 +316,10 @@ const allNames = packages.map((p) => p.json.name);
 const nodeTypes = `@types/node@${rootJson.devDependencies['@types/node']}`;
 const all = project('all', allNames, [nodeTypes]);
 if (all) {
+  // The declarations must not need types that are not runtime dependencies:
+  // without @types/ws installed, a .d.ts that imports 'ws' fails the nodenext check below.
+  if (existsSync(path.join(all, 'node_modules', '@types', 'ws'))) fail('all: @types/ws was installed: some package lists it as a dependency');
+  else ok('all: no @types/ws installed (the declarations typecheck without it)');
   checkLoading(all, 'all', allNames, true);
   const bin = run(path.join(all, 'node_modules', '.bin', 'streamtasks'), ['--help'], all);
   if (bin.status !== 0 || !bin.out.includes('usage: streamtasks')) fail('all: the streamtasks bin', bin.out);

@@ -1,7 +1,9 @@
 // Node-only: opens TCP, unix socket and WebSocket connections.
+import type { Agent as HttpAgent } from 'node:http';
 import { connect as netConnect } from 'node:net';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { AbortError } from '@streamtasks/link';
-import { WebSocket, type ClientOptions as WsClientOptions } from 'ws';
+import { WebSocket } from 'ws';
 import type { FrameChannel } from './channel.js';
 import { checkConnectionLinkOptions, type ConnectionLink } from './connection-link.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './constants.js';
@@ -14,11 +16,35 @@ import { parseUrl, type ConnectionUrl } from './url.js';
 import { webSocketAddress } from './websocket-connect.js';
 import { WebSocketChannel } from './websocket-channel.js';
 
+/**
+ * Options handed as they are to the `ws` client for `ws://` and `wss://`:
+ * the ones users set, typed here so that the package's types need no
+ * `@types/ws` (see `ClientOptions` in the `ws` documentation for what each
+ * does). `maxPayload` is always the connection's `maxFrameSize`.
+ */
+export interface WebSocketClientOptions extends Pick<
+  TlsConnectionOptions,
+  'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername' | 'checkServerIdentity'
+> {
+  /** Extra HTTP headers of the upgrade request. */
+  headers?: Record<string, string>;
+  /** Milliseconds the opening handshake may take. */
+  handshakeTimeout?: number;
+  /** The `Origin` header. */
+  origin?: string;
+  /** Whether to offer permessage-deflate (default: `ws`'s default). */
+  perMessageDeflate?: boolean;
+  /** The HTTP(S) agent of the upgrade request (proxies). */
+  agent?: HttpAgent;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+}
+
 export interface ConnectOptions extends ClientOptions {
   /** Milliseconds a graceful close may take to flush (TCP, unix). Default 5000. */
   closeTimeout?: number;
   /** Extra options for the `ws` client (TLS settings, headers…), for `ws://` and `wss://`. */
-  websocket?: WsClientOptions;
+  websocket?: WebSocketClientOptions;
 }
 
 /**

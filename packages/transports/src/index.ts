@@ -45,6 +45,7 @@ export {
   type ConnectOptions,
   type ReconnectOptions,
   type ReconnectingConnectOptions,
+  type WebSocketClientOptions,
 } from './connect.js';
 export {
   TransportServer,

@@ -2,10 +2,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { InvalidUrlError } from './errors.js';
 import type { Listener, ListenAddress } from './listener.js';
 import type { ConnectionUrl } from './url.js';
+import type { WebSocketLike } from './websocket-channel.js';
 
 export interface WebSocketListenOptions {
   /** Largest message accepted; larger ones close the connection (code 1009). */
@@ -27,7 +28,7 @@ export interface WebSocketListenOptions {
 export async function listenWebSocket(
   target: ConnectionUrl,
   options: WebSocketListenOptions,
-  onSocket: (ws: WebSocket, remote: string) => void,
+  onSocket: (ws: WebSocketLike, remote: string) => void,
   onError: (error: Error) => void,
 ): Promise<Listener> {
   if (target.scheme === 'wss' && !options.tls) throw new InvalidUrlError(target.href, 'a wss:// server needs the tls option');
