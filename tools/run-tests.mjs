@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: build, lint (eslint with the layering rule + tools/check-deps.mjs),
 // the public API against api/*.api.md (tools/api-report.mjs), typecheck, the
-// code of the READMEs and examples (tools/check-readme-examples.mjs),
+// code of the READMEs and examples (tools/check-readme-examples.mjs), the
+// READMEs' API sections against the doc comments (tools/readme-api.mjs),
 // the browser bundles (tools/check-browser-bundle.mjs), the API reference
 // (typedoc, warnings are errors), the packed packages installed into empty
 // projects (tools/check-packages.mjs), the tests of tools/ (node:test: the
@@ -12,7 +13,7 @@
 //
 // The last line is the test count, alone: `<passed> passed, <failed> failed`.
 //
-// usage: node tools/run-tests.mjs [--only build,lint,api,typecheck,readme,browser,docs,packages,tools,unit]
+// usage: node tools/run-tests.mjs [--only build,lint,api,typecheck,readme,readme-api,browser,docs,packages,tools,unit]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ const phases = [
   { id: 'api', title: 'api report', cmd: [process.execPath, 'tools/api-report.mjs'] },
   { id: 'typecheck', title: 'typecheck', cmd: ['npm', 'run', '-s', 'typecheck'] },
   { id: 'readme', title: 'readme code', cmd: [process.execPath, 'tools/check-readme-examples.mjs'] },
+  { id: 'readme-api', title: 'readme api sections', cmd: [process.execPath, 'tools/readme-api.mjs'] },
   { id: 'browser', title: 'browser', cmd: [process.execPath, 'tools/check-browser-bundle.mjs'] },
   { id: 'docs', title: 'docs', cmd: [bin('typedoc'), '--treatWarningsAsErrors', '--logLevel', 'Warn'] },
   { id: 'packages', title: 'packages', cmd: [process.execPath, 'tools/check-packages.mjs'] },

@@ -10,6 +10,7 @@ export interface ReconnectOptions extends Omit<ReconnectingOptions, 'name'> {
   restoreTimeout?: number;
 }
 
+/** Options of {@link openClient}: the client's options, `timeout`/`signal` for the whole opening, and what else to do. */
 export interface OpenClientOptions extends WaitOptions, ClientOptions {
   /** Ask discovery for an address (needed for fetch, names and signals by name). */
   address?: boolean;
