@@ -237,7 +237,10 @@ function writeOrWait(socket, chunk) {
 async function stClient(url) {
   const { connect } = await import('@streamtasks/transports');
   const { Client } = await import('@streamtasks/client');
-  const link = await connect(url, { timeout: 30_000 });
+  // A nats:// URL joins the network on a NATS server (the client is a node of its own there).
+  const link = url.startsWith('nats://')
+    ? await (await import('@streamtasks/nats')).connectNats({ url, timeout: 30_000 })
+    : await connect(url, { timeout: 30_000 });
   return new Client(link).start();
 }
 

@@ -218,9 +218,11 @@ function judge(row) {
     else met &&= row.ratio <= t.maxRatio;
   }
   if (t.p99) {
-    parts.push('p99 ≤ NATS');
+    // `p99: true` asks for no more than NATS; a number for at most that many times its p99.
+    const factor = t.p99 === true ? 1 : t.p99;
+    parts.push(factor === 1 ? 'p99 ≤ NATS' : `p99 ≤ ${factor}× NATS`);
     if (row.nats?.p99 === undefined || row.st.p99 === undefined) judged = false;
-    else met &&= row.st.p99 <= row.nats.p99;
+    else met &&= row.st.p99 <= row.nats.p99 * factor;
   }
   if (t.p50Max !== undefined) {
     parts.push(`p50 ≤ ${formatLatency(t.p50Max)}`);

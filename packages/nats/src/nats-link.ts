@@ -130,6 +130,8 @@ export class NatsLink extends Link {
   private readonly wanted = new Set<Id>();
   /** The provider node each wanted topic is subscribed from. */
   private readonly requests = new Map<Id, Request>();
+  /** Subjects of our topics that others request. */
+  private readonly topicSubjects = new Map<Id, string>();
   /** Last control state published per topic, for nodes that request it later. */
   private readonly controlSent = new Map<Id, boolean>();
   /** Last control state passed on per wanted topic, so that each arrives once. */
@@ -268,7 +270,7 @@ export class NatsLink extends Link {
         const bytes = encodeMessage(message);
         if (message.type === MessageType.TopicControl) this.controlSent.set(message.topic, message.paused);
         // Only nodes that requested the topic from us listen; without them nobody would get it.
-        if (this.inTopics.has(message.topic)) this.publishCounted(this.subjects.topic(this.nodeId, message.topic), bytes);
+        if (this.inTopics.has(message.topic)) this.publishCounted(this.topicSubject(message.topic), bytes);
         break;
       }
       case MessageType.Addressed: {
@@ -294,6 +296,13 @@ export class NatsLink extends Link {
         break;
     }
     return !this.needsDrain;
+  }
+
+  /** The subject of one of our topics (kept while others request it: it is built once, not per message). */
+  private topicSubject(topic: Id): string {
+    let subject = this.topicSubjects.get(topic);
+    if (subject === undefined) this.topicSubjects.set(topic, (subject = this.subjects.topic(this.nodeId, topic)));
+    return subject;
   }
 
   private announceRoutes(table: Map<Id, number>, add: readonly PricedId[], remove: readonly (Id | PricedId)[], kind: 'provide' | 'reach'): void {
@@ -514,7 +523,10 @@ export class NatsLink extends Link {
     if (topics.add.length > 0 || topics.remove.length > 0) this.receive(new OutTopicsChangedMessage(topics.add, topics.remove));
     if (addresses.add.length > 0 || addresses.remove.length > 0) this.receive(new AddressesChangedMessage(addresses.add, addresses.remove));
     if (requests.first.length > 0 || requests.last.length > 0) {
-      for (const topic of requests.last) this.controlSent.delete(topic);
+      for (const topic of requests.last) {
+        this.controlSent.delete(topic);
+        this.topicSubjects.delete(topic);
+      }
       this.receive(new InTopicsChangedMessage(requests.first, requests.last));
     }
     // A node that joins a topic others already get learns its state from us directly (once).
