@@ -4,7 +4,8 @@
 //
 // The node's address comes from the page URL: ?node=ws://127.0.0.1:9003
 import { Client } from '@streamtasks/client';
-import { requestAddress } from '@streamtasks/discovery';
+import { discoveryNames, requestAddress } from '@streamtasks/discovery';
+import { check } from '@streamtasks/fetch';
 import { inTopic } from '@streamtasks/topic';
 import { connectWebSocket } from '@streamtasks/transports/browser';
 
@@ -20,13 +21,16 @@ async function run(): Promise<void> {
   const url = params.get('node') ?? `ws://${location.hostname || '127.0.0.1'}:9003`;
 
   const link = await connectWebSocket(url, { timeout: 5000 });
-  const client = new Client(link).start();
+  const client = new Client(link, { nameResolver: discoveryNames }).start();
   const address = await requestAddress(client, { timeout: 5000 });
   show('status', `connected to ${url} as address ${address}`);
   addEventListener('pagehide', () => client.close());
 
   // Request/response: the name "demo" is resolved through discovery.
-  const info = await client.fetch<{ topic: number; greeting: string }>('demo', 'info', { from: 'a browser page' }, { timeout: 5000 });
+  const info = await client.fetch('demo', 'info', { from: 'a browser page' }, {
+    timeout: 5000,
+    validate: check.object({ topic: check.id(), greeting: check.string() }),
+  });
   show('answer', json(info));
 
   // Subscribe to the topic the service named and show every payload.

@@ -24,6 +24,18 @@ export interface ClientOptions {
 export type FetchOptions = WaitOptions;
 
 /**
+ * Checks an answer and returns it typed, or throws (the `check` helpers of
+ * `@streamtasks/fetch` build such functions).
+ */
+export type AnswerCheck<R> = (value: unknown, path?: string) => R;
+
+/** Options of a {@link Client.fetch} whose answer is checked. */
+export interface CheckedFetchOptions<R> extends WaitOptions {
+  /** Checks the answer; the fetch resolves with what it returns, or rejects with `InvalidResponseError`. */
+  validate: AnswerCheck<R>;
+}
+
+/**
  * A participant of the network, on one link.
  *
  * On top of its core (lifecycle, address, reference-counted topic
@@ -78,6 +90,16 @@ export class Client extends ClientCore {
     const resolved = typeof address === 'string' ? await this.names.resolveOrThrow(this, address, options) : address;
     if (!reaches(this, resolved)) await waitForRoute(this, resolved, this.routeGrace, options, () => `a route to ${formatEndpoint(target)}`);
     this.sendToAddress(resolved, target.port, data);
+  }
+
+  /** @deprecated Renamed {@link Client.sendToTopic} (the pair of `sendToAddress`); removed in the next minor release. */
+  sendStreamData(topic: Id, data: unknown): boolean {
+    return this.sendToTopic(topic, data);
+  }
+
+  /** @deprecated Renamed {@link Client.sendTopicControl}; removed in the next minor release. */
+  sendStreamControl(topic: Id, control: { paused: boolean }): boolean {
+    return this.sendTopicControl(topic, control);
   }
 
   /** A free dynamic port (10000 and up), unique in this client until released. */
@@ -145,9 +167,28 @@ export class Client extends ClientCore {
    * when the client is not running, and `ConnectionClosedError` (with the
    * cause) at once when the link is or becomes closed. An answer that arrives after the fetch
    * gave up is ignored.
+   *
+   * The answer is `unknown`: a decoded payload from another process. Give
+   * `options.validate` (or use {@link Client.fetchAs}) to check it and get it
+   * typed; an answer that does not pass rejects with `InvalidResponseError`.
    */
-  fetch<R = unknown>(endpoint: Endpoint, descriptor: string, body: unknown, options: FetchOptions = {}): Promise<R> {
-    return this.requester.fetch(endpoint, descriptor, body, options) as Promise<R>;
+  fetch(endpoint: Endpoint, descriptor: string, body: unknown, options?: FetchOptions): Promise<unknown>;
+  fetch<R>(endpoint: Endpoint, descriptor: string, body: unknown, options: CheckedFetchOptions<R>): Promise<R>;
+  fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: FetchOptions | CheckedFetchOptions<unknown> = {}): Promise<unknown> {
+    return this.requester.fetch(endpoint, descriptor, body, options);
+  }
+
+  /**
+   * A fetch function whose answers are checked by `validate` and typed by it.
+   *
+   * @example
+   * ```ts
+   * const fetchInfo = client.fetchAs(check.object({ topic: check.id() }));
+   * const { topic } = await fetchInfo('demo', 'info', null, { timeout: 5000 });
+   * ```
+   */
+  fetchAs<R>(validate: AnswerCheck<R>): (endpoint: Endpoint, descriptor: string, body: unknown, options?: FetchOptions) => Promise<R> {
+    return (endpoint, descriptor, body, options) => this.fetch(endpoint, descriptor, body, { ...options, validate });
   }
 
   /** @internal */

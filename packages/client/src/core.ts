@@ -1,23 +1,8 @@
 import { AddressedMessage, AddressesChangedMessage, ConnectionClosedError, Emitter, InTopicsChangedMessage, OutTopicsChangedMessage, RawData, TopicControlMessage, TopicDataMessage, toId, type Id, type Link, type Message, type MessageReceiver } from '@streamtasks/link';
+import type { ClientEvents } from './client-events.js';
 import { ClientStoppedError } from './errors.js';
 import { FanOut, type PortHandler, type TopicListener } from './fan-out.js';
 import { TopicRefs } from './topic-refs.js';
-
-/** Events of a {@link Client}. */
-export interface ClientEvents {
-  [event: string]: unknown[];
-  start: [];
-  stop: [];
-  /**
-   * The link closed (the node went, the connection dropped, or `close()`);
-   * `reason` is the failure, if any. Every wait has already ended with
-   * {@link ConnectionClosedError}.
-   */
-  close: [reason: Error | undefined];
-  /** A problem the client survived: an undecodable payload, a throwing listener. */
-  error: [error: Error];
-  'address-changed': [address: Id | undefined];
-}
 
 /**
  * The core of a {@link Client}: its link and lifecycle, its address, its
@@ -194,16 +179,6 @@ export class ClientCore {
   /** Publishes a topic's state (paused or not). */
   sendTopicControl(topic: Id, control: { paused: boolean }): boolean {
     return this.link.send(new TopicControlMessage(toId(topic), control.paused));
-  }
-
-  /** @deprecated Renamed {@link ClientCore.sendToTopic} (the pair of `sendToAddress`); removed in the next minor release. */
-  sendStreamData(topic: Id, data: unknown): boolean {
-    return this.sendToTopic(topic, data);
-  }
-
-  /** @deprecated Renamed {@link ClientCore.sendTopicControl}; removed in the next minor release. */
-  sendStreamControl(topic: Id, control: { paused: boolean }): boolean {
-    return this.sendTopicControl(topic, control);
   }
 
   /**

@@ -87,6 +87,14 @@ export class AddressNameNotFoundError extends StreamtasksError {
   }
 }
 
+/** A server answered a fetch with a body that does not have the expected shape (the fetch's `validate` threw). */
+export class InvalidResponseError extends StreamtasksError {
+  override readonly name = 'InvalidResponseError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_INVALID_RESPONSE', options);
+  }
+}
+
 /** A port already has a handler on this client. */
 export class PortInUseError extends StreamtasksError {
   override readonly name = 'PortInUseError';

@@ -22,8 +22,9 @@
  *
  * @packageDocumentation
  */
-export { Client, type ClientOptions, type FetchOptions } from './client.js';
-export { ClientCore, type ClientEvents } from './core.js';
+export { Client, type AnswerCheck, type CheckedFetchOptions, type ClientOptions, type FetchOptions } from './client.js';
+export { ClientCore } from './core.js';
+export { type ClientEvents } from './client-events.js';
 export { type PortHandler, type TopicListener } from './fan-out.js';
 export { type NameResolver } from './names.js';
 export { AddressNames, DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PENDING_FETCHES, DEFAULT_ROUTE_GRACE, DISCOVERY_ADDRESS, Ports, Topics } from './constants.js';
@@ -40,6 +41,7 @@ export {
   ClientStoppedError,
   FetchError,
   InvalidEndpointError,
+  InvalidResponseError,
   LimitExceededError,
   NoAddressError,
   NoNameResolverError,

@@ -3,7 +3,7 @@
 // answer ignored, names resolved through a stand-in resolver, and stop()
 // ending every wait.
 import { AbortError, TimeoutError, RawData, type AddressedMessage } from '@streamtasks/link';
-import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, LimitExceededError, NoAddressError, NoNameResolverError, NoRouteError, Ports } from '@streamtasks/client';
+import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, InvalidResponseError, LimitExceededError, NoAddressError, NoNameResolverError, NoRouteError, Ports } from '@streamtasks/client';
 import { parseFetchRequest, type FetchRequest } from '@streamtasks/client/internal';
 import { network, until } from './helpers.js';
 
@@ -228,6 +228,31 @@ describe('no route', () => {
       caller.stop();
       await expect(waiting).rejects.toBeInstanceOf(ClientStoppedError);
       await expect(caller.sendTo([20_000, 103], null)).rejects.toBeInstanceOf(NoRouteError); // stopped: nothing can be announced
+    } finally {
+      net.close();
+    }
+  });
+});
+
+describe('checked answers', () => {
+  test('validate types the answer; one that does not pass rejects with InvalidResponseError', async () => {
+    const net = network(true);
+    try {
+      const server = net.client();
+      server.setAddress(20_000);
+      const caller = net.client();
+      caller.setAddress(20_001);
+      responder(server, (r) => ({ body: r.body, error: false }));
+      const isCount = (value: unknown, path = 'answer'): { count: number } => {
+        if (typeof (value as { count?: unknown } | null)?.count !== 'number') throw new Error(`${path}: expected a count`);
+        return value as { count: number };
+      };
+      await expect(caller.fetch(20_000, 'echo', { count: 3 }, { timeout: 2000, validate: isCount })).resolves.toEqual({ count: 3 });
+      const fetchCount = caller.fetchAs(isCount);
+      await expect(fetchCount(20_000, 'echo', { count: 4 }, { timeout: 2000 })).resolves.toEqual({ count: 4 });
+      const err = await fetchCount(20_000, 'echo', 'no count', { timeout: 2000 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidResponseError);
+      expect(err).toMatchObject({ code: 'ERR_INVALID_RESPONSE', message: 'unexpected answer to fetch "echo": answer: expected a count' });
     } finally {
       net.close();
     }

@@ -1,6 +1,6 @@
 import { ConnectionClosedError, MessageType, toId, type Id, type WaitOptions } from '@streamtasks/link';
 import { boundedWait } from '@streamtasks/link/internal';
-import { Client, DISCOVERY_ADDRESS, Ports, parseEndpoint, type ClientOptions, type Endpoint, type FetchOptions } from '@streamtasks/client';
+import { Client, DISCOVERY_ADDRESS, Ports, parseEndpoint, type CheckedFetchOptions, type ClientOptions, type Endpoint, type FetchOptions } from '@streamtasks/client';
 import { discoveryNames } from '@streamtasks/discovery';
 import { DiscoveryDescriptors } from '@streamtasks/discovery/internal';
 import type { ConnectionStatus, ReconnectingConnection } from '@streamtasks/transports';
@@ -78,10 +78,12 @@ export class ReconnectingClient extends Client {
     return [...this.heldNames.keys()];
   }
 
-  override async fetch<R = unknown>(endpoint: Endpoint, descriptor: string, body: unknown, options: FetchOptions = {}): Promise<R> {
+  override fetch(endpoint: Endpoint, descriptor: string, body: unknown, options?: FetchOptions): Promise<unknown>;
+  override fetch<R>(endpoint: Endpoint, descriptor: string, body: unknown, options: CheckedFetchOptions<R>): Promise<R>;
+  override async fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: FetchOptions | CheckedFetchOptions<unknown> = {}): Promise<unknown> {
     this.checkConnected(`fetch ${JSON.stringify(descriptor)}`);
     const outer = options.signal;
-    if (outer?.aborted) return super.fetch<R>(endpoint, descriptor, body, options);
+    if (outer?.aborted) return super.fetch(endpoint, descriptor, body, options);
     const controller = new AbortController();
     const onOuterAbort = () => controller.abort(outer!.reason);
     outer?.addEventListener('abort', onOuterAbort, { once: true });
@@ -92,7 +94,7 @@ export class ReconnectingClient extends Client {
     };
     this.inFlight.add(onDrop);
     try {
-      const answer = await super.fetch<R>(endpoint, descriptor, body, { timeout: options.timeout, signal: controller.signal });
+      const answer = await super.fetch(endpoint, descriptor, body, { ...options, signal: controller.signal });
       this.noteRegistration(endpoint, descriptor, body);
       return answer;
     } catch (err) {

@@ -84,10 +84,5 @@ export class ValidationError extends StreamtasksError {
   }
 }
 
-/** A server answered a fetch with a body that does not have the expected shape. */
-export class InvalidResponseError extends StreamtasksError {
-  override readonly name = 'InvalidResponseError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, 'ERR_INVALID_RESPONSE', options);
-  }
-}
+/** Defined beside the requester in `@streamtasks/client` (the fetch's `validate` option); the same class. */
+export { InvalidResponseError } from '@streamtasks/client';

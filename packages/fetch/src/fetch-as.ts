@@ -1,10 +1,9 @@
 import type { Client, Endpoint, FetchOptions } from '@streamtasks/client';
 import type { Check } from './check.js';
-import { InvalidResponseError } from './errors.js';
 
 /**
  * `client.fetch` whose answer is checked: resolves with the answer typed by
- * `validate`, or rejects with {@link InvalidResponseError} when the server
+ * `validate`, or rejects with `InvalidResponseError` when the server
  * answered with something else. Fetch failures (`FetchError`, timeouts,
  * aborts) pass through unchanged.
  *
@@ -22,11 +21,5 @@ export async function fetchAs<R>(
   validate: Check<R>,
   options?: FetchOptions,
 ): Promise<R> {
-  const answer = await client.fetch(endpoint, descriptor, body, options);
-  try {
-    return validate(answer, 'answer');
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new InvalidResponseError(`unexpected answer to fetch ${JSON.stringify(descriptor)}: ${reason}`, { cause });
-  }
+  return client.fetch(endpoint, descriptor, body, { ...options, validate });
 }

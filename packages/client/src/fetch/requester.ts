@@ -7,7 +7,7 @@ import type { Client } from '../client.js';
 import type { PortHandler } from '../fan-out.js';
 import { Ports } from '../constants.js';
 import { formatEndpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
-import { ClientStoppedError, FetchError, LimitExceededError, NoAddressError } from '../errors.js';
+import { ClientStoppedError, FetchError, InvalidResponseError, LimitExceededError, NoAddressError } from '../errors.js';
 import { PortAllocator } from '../port-allocator.js';
 import { reaches, waitForRoute } from '../route-wait.js';
 import { fetchRequestPayload, parseFetchResponse, type FetchResponsePayload } from './protocol.js';
@@ -52,7 +52,7 @@ export class FetchRequester {
   }
 
   /** See {@link Client.fetch}. */
-  async fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: WaitOptions = {}): Promise<unknown> {
+  async fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: WaitOptions & { validate?: (value: unknown, path?: string) => unknown } = {}): Promise<unknown> {
     const { client } = this.host;
     this.checkUsable();
     if (this.pending >= this.options.maxPendingFetches) {
@@ -77,7 +77,7 @@ export class FetchRequester {
       }
       const response = await this.request(address, target.port, descriptor, body, own, remaining(), what);
       if (response.error) throw new FetchError(response.body);
-      return response.body;
+      return options.validate ? checked(options.validate, response.body, descriptor) : response.body;
     } finally {
       this.pending--;
     }
@@ -125,5 +125,15 @@ export class FetchRequester {
         this.ports.release(returnPort);
       };
     });
+  }
+}
+
+/** The answer as `validate` returns it; what it throws becomes an {@link InvalidResponseError}. */
+function checked(validate: (value: unknown, path?: string) => unknown, answer: unknown, descriptor: string): unknown {
+  try {
+    return validate(answer, 'answer');
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new InvalidResponseError(`unexpected answer to fetch ${JSON.stringify(descriptor)}: ${reason}`, { cause });
   }
 }
