@@ -1,5 +1,5 @@
 import { ConnectionClosedError, DecodeError, Emitter, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
-import { boundedWait } from '@streamtasks/link/internal';
+import { QueuedIterator } from '@streamtasks/link/internal';
 import { DISCOVERY_ADDRESS, Ports, parseEndpoint, type Client, type Endpoint } from '@streamtasks/client';
 import { fetchAs } from '@streamtasks/fetch';
 import { ReceiverStoppedError } from './errors.js';
@@ -27,11 +27,6 @@ export interface BroadcastReceiverEvents {
   overflow: [dropped: number];
 }
 
-interface Waiter<T> {
-  resolve(item: [string, T]): void;
-  reject(error: Error): void;
-}
-
 /**
  * Receives what broadcasting servers publish on a set of namespaces. It asks
  * the server for their topics, subscribes to them and yields
@@ -53,25 +48,28 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
   readonly events = new Emitter<BroadcastReceiverEvents>();
   private readonly namespaceList: readonly string[];
   private readonly endpoint: Endpoint;
-  private readonly maxBuffered: number;
   private readonly transformData: ((data: unknown, namespace: string) => T) | undefined;
   private readonly topicOfNamespace = new Map<string, Id>();
   private readonly namespaceOfTopic = new Map<Id, string>();
-  private readonly buffer: Array<[string, T]> = [];
-  private readonly waiters = new Set<Waiter<T>>();
+  /** Received items in order, and the waiting reads. */
+  private readonly queue: QueuedIterator<[string, T]>;
   private readonly cleanups: Array<() => void> = [];
   private readonly startAbort = new AbortController();
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
-  /** Set when the receiver stopped because the client's link closed. */
-  private lost: ConnectionClosedError | undefined;
 
   constructor(client: Client, namespaces: Iterable<string>, options: BroadcastReceiverOptions<T> = {}) {
     this.client = client;
     this.namespaceList = [...new Set(namespaces)];
     const { address, port } = parseEndpoint(options.endpoint ?? DISCOVERY_ADDRESS, Ports.BROADCAST);
     this.endpoint = [address, port];
-    this.maxBuffered = options.maxBuffered ?? 1024;
     this.transformData = options.transformData;
+    this.queue = new QueuedIterator<[string, T]>({
+      maxPending: options.maxBuffered ?? 1024,
+      onDrop: () => this.events.emit('overflow', 1),
+      onReturn: () => this.stop(),
+      closedError: () => new ReceiverStoppedError(),
+      description: `broadcast data on ${this.namespaceList.map((ns) => JSON.stringify(ns)).join(', ')}`,
+    });
   }
 
   /** The namespaces this receiver listens to. */
@@ -90,7 +88,22 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
 
   /** Items received and not consumed yet. */
   get bufferedCount(): number {
-    return this.buffer.length;
+    return this.queue.pending;
+  }
+
+  /**
+   * Resolves once the receiver is stopped: with the `ConnectionClosedError`
+   * when the client's link closed, `undefined` when it was stopped by
+   * {@link BroadcastReceiver.stop} (or a loop left early) or its client
+   * stopped. Never rejects.
+   */
+  get closed(): Promise<Error | undefined> {
+    return this.queue.closed;
+  }
+
+  /** Whether the receiver is stopped (see {@link BroadcastReceiver.closed}). */
+  get isClosed(): boolean {
+    return this.state === 'stopped';
   }
 
   /**
@@ -113,11 +126,11 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
         signal,
       });
     } catch (err) {
-      if (this.isStopped()) throw this.lost ?? new ReceiverStoppedError('the broadcast receiver was stopped while starting', { cause: err });
+      if (this.isClosed) throw this.queue.error ?? new ReceiverStoppedError('the broadcast receiver was stopped while starting', { cause: err });
       this.stop();
       throw err;
     }
-    if (this.isStopped()) throw this.lost ?? new ReceiverStoppedError('the broadcast receiver was stopped while starting');
+    if (this.isClosed) throw this.queue.error ?? new ReceiverStoppedError('the broadcast receiver was stopped while starting');
     for (const ns of this.namespaceList) {
       const topic = answer[ns];
       if (topic === undefined || !Object.prototype.hasOwnProperty.call(answer, ns)) continue;
@@ -142,14 +155,7 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
    * `TimeoutError` / `AbortError` per `options` (nothing is lost then).
    */
   recv(options?: WaitOptions): Promise<[string, T]> {
-    const item = this.buffer.shift();
-    if (item) return Promise.resolve(item);
-    if (this.isStopped()) return Promise.reject(this.lost ?? new ReceiverStoppedError());
-    return boundedWait<[string, T]>(`broadcast data on ${this.namespaceList.map((ns) => JSON.stringify(ns)).join(', ')}`, options, (resolve, reject) => {
-      const waiter: Waiter<T> = { resolve, reject };
-      this.waiters.add(waiter);
-      return () => this.waiters.delete(waiter);
-    });
+    return this.queue.recv(options);
   }
 
   /**
@@ -163,40 +169,24 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
   }
 
   private halt(lost: ConnectionClosedError | undefined): void {
-    if (this.isStopped()) return;
+    if (this.isClosed) return;
     this.state = 'stopped';
-    this.lost = lost;
     this.startAbort.abort();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    this.buffer.length = 0;
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const waiter of waiters) waiter.reject(lost ?? new ReceiverStoppedError());
+    this.queue.stop(lost);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.stop();
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<[string, T], void, undefined> {
-    try {
-      for (;;) {
-        let item: [string, T];
-        try {
-          item = await this.recv();
-        } catch (err) {
-          if (err instanceof ReceiverStoppedError) return;
-          throw err;
-        }
-        yield item;
-      }
-    } finally {
-      this.stop();
-    }
-  }
-
-  private isStopped(): boolean {
-    return this.state === 'stopped';
+  /**
+   * Iterates over `[namespace, data]` until the receiver stops. Leaving the
+   * loop (`break`, `return`, a throw) stops it; a lost link ends the loop by
+   * throwing its `ConnectionClosedError`.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<[string, T]> {
+    return this.queue[Symbol.asyncIterator]();
   }
 
   private onData(data: RawData, topic: Id): void {
@@ -217,17 +207,6 @@ export class BroadcastReceiver<T = unknown> implements AsyncIterable<[string, T]
         return;
       }
     }
-    const item: [string, T] = [namespace, value];
-    const waiter = this.waiters.values().next().value;
-    if (waiter) {
-      this.waiters.delete(waiter);
-      waiter.resolve(item);
-      return;
-    }
-    this.buffer.push(item);
-    if (this.buffer.length > this.maxBuffered) {
-      this.buffer.shift();
-      this.events.emit('overflow', 1);
-    }
+    this.queue.push([namespace, value]);
   }
 }

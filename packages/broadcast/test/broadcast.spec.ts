@@ -1,4 +1,4 @@
-import { AbortError, MessageType, RawData, TimeoutError, type AddressedMessage, type Id, type Message } from '@streamtasks/link';
+import { AbortError, ConnectionClosedError, MessageType, RawData, TimeoutError, type AddressedMessage, type Id, type Message } from '@streamtasks/link';
 import { FetchError, type Client } from '@streamtasks/client';
 import { BroadcastReceiver, BroadcastingServer, MAX_NAMESPACES_PER_REQUEST, ReceiverStoppedError } from '@streamtasks/broadcast';
 import { GET_TOPICS } from '@streamtasks/broadcast/internal';
@@ -110,6 +110,24 @@ describe('BroadcastingServer and BroadcastReceiver', () => {
     listener.stop();
     await expect(pending).rejects.toBeInstanceOf(ReceiverStoppedError);
     expect(receiver.isRunning).toBe(false);
+  });
+
+  test('closed resolves once stopped: undefined for stop(), the ConnectionClosedError of a lost link, which also ends a loop', async () => {
+    const stopped = await receiverFor(['news']);
+    const whenStopped = stopped.closed;
+    expect(stopped.isClosed).toBe(false);
+    stopped.stop();
+    expect(stopped.isClosed).toBe(true);
+    await expect(whenStopped).resolves.toBeUndefined();
+
+    const lost = await receiverFor(['news']);
+    const loop = (async () => {
+      for await (const _ of lost) void _;
+    })();
+    listener.link.close();
+    await expect(loop).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(lost.closed).resolves.toBeInstanceOf(ConnectionClosedError);
+    expect(lost.isClosed).toBe(true);
   });
 
   test('is async disposable', async () => {

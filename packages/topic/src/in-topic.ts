@@ -1,5 +1,5 @@
 import { ConnectionClosedError, Emitter, toId, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
-import { boundedWait } from '@streamtasks/link/internal';
+import { QueuedIterator, SKIP } from '@streamtasks/link/internal';
 import type { Client } from '@streamtasks/client';
 import { TopicControlData } from './control.js';
 import { TopicClosedError } from './errors.js';
@@ -27,8 +27,6 @@ export interface InTopicEvents {
   cost: [cost: number | undefined];
 }
 
-const NOTHING = Symbol('nothing');
-
 /** One received item: a payload, or a control state in order with the payloads. */
 export type InTopicItem = RawData | TopicControlData;
 
@@ -46,32 +44,39 @@ export type InTopicItem = RawData | TopicControlData;
  * for await (const data of topic) console.log(data);
  * ```
  */
-export class InTopic<T = unknown> implements AsyncIterable<T> {
+export class InTopic<T = unknown> implements AsyncIterable<T>, AsyncDisposable, Disposable {
   readonly topic: Id;
   readonly events = new Emitter<InTopicEvents>();
   protected readonly client: Client;
-  private readonly maxQueued: number;
-  private queue: InTopicItem[] = [];
-  private head = 0;
-  private readonly waiters: Array<(item: InTopicItem) => void> = [];
+  /** Received items in order; iteration hands out their payloads. */
+  private readonly queue: QueuedIterator<InTopicItem, T>;
   private readonly pausedFlag = new AwaitableFlag(false);
   private readonly offListener: () => void;
   private readonly offStop: () => void;
+  private readonly ended = new AbortController();
   private _registered = false;
-  private _closed: Error | undefined;
+  /** What reads end with once the topic is closed. */
+  private closedError: Error | undefined;
   private _cost: number | undefined;
-  private _dropped = 0;
 
   constructor(client: Client, topic: Id, options: InTopicOptions = {}) {
     this.client = client;
     this.topic = toId(topic);
-    this.maxQueued = options.maxQueued ?? 65_536;
+    this.queue = new QueuedIterator<InTopicItem, T>({
+      maxPending: options.maxQueued ?? 65_536,
+      onDrop: (dropped) => this.events.emit('slow-consumer', dropped),
+      map: (item) => this.dataOf(item),
+      // Leaving a loop releases the topic: it is unregistered, and a synchronized sibling is not held back by it.
+      onReturn: () => this.close(),
+      closedError: () => this.closedError ?? new TopicClosedError(),
+      description: `data on topic ${String(this.topic)}`,
+    });
     this._cost = client.topicCost(this.topic);
     this.offListener = client.listenTopic(this.topic, {
-      data: (data) => this.push(data),
+      data: (data) => this.queue.push(data),
       control: (paused) => {
         this.pausedFlag.set(paused);
-        this.push(new TopicControlData(paused));
+        this.queue.push(new TopicControlData(paused));
       },
       cost: (cost) => {
         this._cost = cost;
@@ -98,21 +103,31 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
 
   /** Items dropped so far because the reader did not keep up. */
   get dropped(): number {
-    return this._dropped;
+    return this.queue.dropped;
   }
 
   /** Items received and not read yet. */
   get queued(): number {
-    return this.queue.length - this.head;
+    return this.queue.pending;
   }
 
-  get closed(): boolean {
-    return this._closed !== undefined;
+  /**
+   * Resolves once the topic is closed: with the `ConnectionClosedError` when
+   * the client's link closed, `undefined` when it was closed by
+   * {@link InTopic.close} (or a loop left early) or its client stopped.
+   * Never rejects.
+   */
+  get closed(): Promise<Error | undefined> {
+    return this.queue.closed;
+  }
+
+  get isClosed(): boolean {
+    return this.queue.isClosed;
   }
 
   /** Requests the topic on the network (no-op when already requested). */
   register(): void {
-    if (this._closed) throw new TopicClosedError();
+    if (this.isClosed) throw new TopicClosedError();
     if (this._registered) return;
     this.client.registerInTopics([this.topic]);
     this._registered = true;
@@ -127,7 +142,7 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
 
   /** Resolves once `paused` equals `value` (default true). */
   waitPaused(value = true, options?: WaitOptions): Promise<void> {
-    if (this._closed) return Promise.reject(this._closed);
+    if (this.closedError) return Promise.reject(this.closedError);
     return this.pausedFlag.wait(value, `topic ${String(this.topic)} to be ${value ? 'paused' : 'resumed'}`, options);
   }
 
@@ -142,7 +157,7 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
   /** The next payload or control state, in the order they arrived. */
   async recvDataControl(options?: WaitOptions): Promise<T | TopicControlData> {
     for (;;) {
-      const item = await this.take(options);
+      const item = this.queue.shift() ?? (await this.queue.recv(options));
       if (item instanceof TopicControlData) {
         if (await this.accept(item, undefined, options)) return item;
         continue;
@@ -161,118 +176,18 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
   /**
    * Iterates over the payloads (what {@link InTopic.recvData} returns) until
    * the topic closes. Leaving the loop early (`break`, `return`, a throw)
-   * closes the topic: it is unregistered, and a synchronized sibling is no
-   * longer held back. When the client's link closes the loop ends by
-   * throwing its `ConnectionClosedError`. A plain topic hands out queued payloads without going
-   * through `recvData`'s promises, and a waiting iteration is woken directly
-   * by the next payload.
+   * closes the topic: it is unregistered. When the client's link closes the
+   * loop ends by throwing its `ConnectionClosedError`. Queued payloads are
+   * handed out without a wait, and a waiting iteration is woken directly by
+   * the next payload.
    */
   [Symbol.asyncIterator](): AsyncIterator<T> {
-    if (this.accept !== InTopic.prototype.accept) return this.iterateWithRecvData();
-    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
-    let finished = false;
-    /** The waiting `next()`, if any, and what ends it when the topic closes. */
-    let pending: ((result: IteratorResult<T>) => void) | undefined;
-    let waiting: Promise<IteratorResult<T>> | undefined;
-    let offEnd: (() => void) | undefined;
-    let fail: ((error: unknown) => void) | undefined;
-    const finish = () => {
-      finished = true;
-      offEnd?.();
-      offEnd = undefined;
-      const wake = pending;
-      const wakeWithError = fail;
-      pending = waiting = fail = undefined;
-      // A lost link ends the loop by throwing its error; a closed topic ends it quietly.
-      const lost = this._closed instanceof ConnectionClosedError ? this._closed : undefined;
-      if (lost && wakeWithError) wakeWithError(lost);
-      else wake?.(done);
-    };
-    const waiter = (item: InTopicItem) => {
-      const data = this.dataOf(item);
-      if (data === NOTHING) {
-        this.waiters.push(waiter);
-        return;
-      }
-      const wake = pending!;
-      pending = waiting = undefined;
-      wake({ value: data, done: false });
-    };
-    const next = (): Promise<IteratorResult<T>> => {
-      // A next() called while another waits takes its turn after it.
-      if (waiting) return waiting.then(next);
-      if (finished || this._closed) {
-        const lost = !finished && this._closed instanceof ConnectionClosedError ? this._closed : undefined;
-        finish();
-        return lost ? Promise.reject(lost) : Promise.resolve(done);
-      }
-      const value = this.takeQueuedData();
-      if (value !== NOTHING) return Promise.resolve({ value, done: false });
-      offEnd ??= this.endWaiters.add(finish);
-      waiting = new Promise<IteratorResult<T>>((resolve, reject) => {
-        pending = resolve;
-        fail = reject;
-      });
-      this.waiters.push(waiter);
-      return waiting;
-    };
-    return {
-      next,
-      // Leaving the loop (`break`, `return`, a throw) releases the topic, as a broadcast receiver does.
-      return: (): Promise<IteratorResult<T>> => {
-        const at = pending ? this.waiters.indexOf(waiter) : -1;
-        if (at >= 0) this.waiters.splice(at, 1);
-        finished = true;
-        finish();
-        this.close();
-        return Promise.resolve(done);
-      },
-    };
-  }
-
-  /** Iteration for topics that decide what to hand out ({@link InTopic.accept}). */
-  private async *iterateWithRecvData(): AsyncGenerator<T> {
-    try {
-      for (;;) {
-        let data: T;
-        try {
-          data = await this.recvData();
-        } catch (err) {
-          if (err instanceof ConnectionClosedError) throw err;
-          if (err instanceof TopicClosedError || this._closed) return;
-          throw err;
-        }
-        yield data;
-      }
-    } finally {
-      // Leaving the loop releases the topic: a synchronized sibling is not held back by it.
-      this.close();
-    }
-  }
-
-  /** The next queued payload, skipping control states and undecodable payloads; NOTHING when none is queued. */
-  private takeQueuedData(): T | typeof NOTHING {
-    while (this.head < this.queue.length) {
-      const data = this.dataOf(this.take() as InTopicItem);
-      if (data !== NOTHING) return data;
-    }
-    return NOTHING;
-  }
-
-  /** An item's payload; NOTHING for a control state or a payload that cannot be decoded (reported). */
-  private dataOf(item: InTopicItem): T | typeof NOTHING {
-    if (item instanceof TopicControlData) return NOTHING;
-    try {
-      return item.value as T;
-    } catch (err) {
-      this.events.emit('error', err as Error);
-      return NOTHING;
-    }
+    return this.queue[Symbol.asyncIterator]();
   }
 
   /** Withdraws the request and ends every read. Safe to call twice. */
   close(): void {
-    if (this._closed) return;
+    if (this.isClosed) return;
     if (!this.client.link.isClosed) this.unregister();
     this.end(new TopicClosedError());
   }
@@ -286,8 +201,9 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
   }
 
   /**
-   * Decides whether an item read from the queue is handed to the reader.
-   * Synchronized topics override it to hold payloads back until their turn.
+   * Decides whether an item read with {@link InTopic.recvDataControl} is
+   * handed to the reader. Synchronized topics override it to hold payloads
+   * back until their turn (and iterate through `recvData`).
    */
   protected accept(_item: InTopicItem, _value: T | undefined, _options?: WaitOptions): Promise<boolean> | boolean {
     return true;
@@ -295,82 +211,33 @@ export class InTopic<T = unknown> implements AsyncIterable<T> {
 
   /** Puts an item back at the front of the queue (it was taken but not handed out). */
   protected unshift(item: InTopicItem): void {
-    if (this.head > 0) this.queue[--this.head] = item;
-    else this.queue.unshift(item);
+    this.queue.unshift(item);
   }
-
-  private push(item: InTopicItem): void {
-    if (this._closed) return;
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      waiter(item);
-      return;
-    }
-    if (this.queued >= this.maxQueued) {
-      this.queue[this.head++] = undefined as never;
-      this._dropped++;
-      this.events.emit('slow-consumer', this._dropped);
-    }
-    this.queue.push(item);
-  }
-
-  private take(options?: WaitOptions): Promise<InTopicItem> | InTopicItem {
-    if (this.head < this.queue.length) {
-      const item = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as never;
-      if (this.head === this.queue.length) {
-        this.queue = [];
-        this.head = 0;
-      } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      return item;
-    }
-    if (this._closed) return Promise.reject(this._closed);
-    return boundedWait<InTopicItem>(`data on topic ${String(this.topic)}`, options, (resolve, reject) => {
-      this.waiters.push(resolve);
-      const offEnd = this.endWaiters.add(reject);
-      return () => {
-        offEnd();
-        const i = this.waiters.indexOf(resolve);
-        if (i >= 0) this.waiters.splice(i, 1);
-      };
-    });
-  }
-
-  private readonly endWaiters = new RejectSet();
-  private readonly ended = new AbortController();
 
   /** Aborted when the topic closes (or its client stops), so subclass waits end with it. */
   protected get closedSignal(): AbortSignal {
     return this.ended.signal;
   }
 
+  /** What iteration hands out for an item: its payload; SKIP for a control state or an undecodable payload (reported). */
+  private dataOf(item: InTopicItem): T | typeof SKIP {
+    if (item instanceof TopicControlData) return SKIP;
+    try {
+      return item.value as T;
+    } catch (err) {
+      this.events.emit('error', err as Error);
+      return SKIP;
+    }
+  }
+
+  /** Ends every read with `error`; only a lost link ends a loop by throwing. */
   private end(error: Error): void {
-    if (this._closed) return;
-    this._closed = error;
-    this.ended.abort(error);
+    if (this.isClosed) return;
+    this.closedError = error;
     this.offListener();
     this.offStop();
-    this.queue = [];
-    this.head = 0;
-    this.waiters.length = 0;
-    this.endWaiters.rejectAll(error);
+    this.queue.stop(error instanceof ConnectionClosedError ? error : undefined);
+    this.ended.abort(error);
     this.pausedFlag.fail(error);
-  }
-}
-
-/** Rejections to run when a topic ends. */
-class RejectSet {
-  private readonly set = new Set<(error: unknown) => void>();
-  add(reject: (error: unknown) => void): () => void {
-    this.set.add(reject);
-    return () => this.set.delete(reject);
-  }
-  rejectAll(error: Error): void {
-    const all = [...this.set];
-    this.set.clear();
-    for (const reject of all) reject(error);
   }
 }

@@ -41,6 +41,12 @@ export class OutTopic {
   private _registered = false;
   private _paused = false;
   private _closed = false;
+  private resolveClosed!: (reason: Error | undefined) => void;
+  /**
+   * Resolves once the topic is closed with {@link OutTopic.close} (with
+   * `undefined`: an out-topic is closed only deliberately). Never rejects.
+   */
+  readonly closed = new Promise<Error | undefined>((resolve) => (this.resolveClosed = resolve));
 
   constructor(client: Client, topic: Id, options: OutTopicOptions = {}) {
     this.client = client;
@@ -69,7 +75,7 @@ export class OutTopic {
     return this.requestedFlag.value;
   }
 
-  get closed(): boolean {
+  get isClosed(): boolean {
     return this._closed;
   }
 
@@ -93,7 +99,7 @@ export class OutTopic {
     this.assertOpen();
     if (paused === this._paused) return;
     this._paused = paused;
-    this.client.sendStreamControl(this.topic, { paused });
+    this.client.sendTopicControl(this.topic, { paused });
   }
 
   /** Resolves once `requested` equals `value` (default true). */
@@ -112,7 +118,7 @@ export class OutTopic {
     if (this._closed) return Promise.reject(new TopicClosedError());
     let belowHighWaterMark: boolean;
     try {
-      belowHighWaterMark = this.client.sendStreamData(this.topic, data);
+      belowHighWaterMark = this.client.sendToTopic(this.topic, data);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -128,6 +134,7 @@ export class OutTopic {
     this.offStop();
     this.requestedFlag.fail(new TopicClosedError());
     this.events.removeAllListeners();
+    this.resolveClosed(undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Id, WaitOptions } from '@streamtasks/link';
+import { ConnectionClosedError, type Id, type WaitOptions } from '@streamtasks/link';
 import type { Client } from '@streamtasks/client';
 import { TopicControlData } from './control.js';
 import { InTopic, type InTopicItem, type InTopicOptions } from './in-topic.js';
@@ -26,6 +26,29 @@ export class SynchronizedInTopic<T = unknown> extends InTopic<T> {
     this.sync = sync;
     // A closed topic no longer holds the others back.
     this.closedSignal.addEventListener('abort', () => sync.setPaused(this.topic, true), { once: true });
+  }
+
+  /**
+   * Iterates over the payloads in their turn. Each step waits for the
+   * synchronizer, so it goes through {@link InTopic.recvData}; otherwise as
+   * for any topic: leaving the loop closes the topic, a lost link ends it by
+   * throwing its `ConnectionClosedError`.
+   */
+  override async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    try {
+      for (;;) {
+        let data: T;
+        try {
+          data = await this.recvData();
+        } catch (err) {
+          if (this.isClosed && !(err instanceof ConnectionClosedError)) return;
+          throw err;
+        }
+        yield data;
+      }
+    } finally {
+      this.close();
+    }
   }
 
   protected override async accept(item: InTopicItem, value: T | undefined, options?: WaitOptions): Promise<boolean> {

@@ -1,5 +1,5 @@
-import { Emitter, toId, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
-import { boundedWait } from '@streamtasks/link/internal';
+import { ConnectionClosedError, Emitter, toId, type Id, type RawData, type WaitOptions } from '@streamtasks/link';
+import { QueuedIterator, SKIP } from '@streamtasks/link/internal';
 import type { Client } from '@streamtasks/client';
 import { TopicControlData } from './control.js';
 import { TopicClosedError } from './errors.js';
@@ -44,25 +44,29 @@ export class TopicsReceiver<T = unknown> implements AsyncIterable<[Id, T]>, Asyn
   readonly topics: readonly Id[];
   readonly events = new Emitter<TopicsReceiverEvents>();
   private readonly client: Client;
-  private readonly maxQueued: number;
-  private queue: Entry[] = [];
-  private head = 0;
-  private readonly waiters: Array<(entry: Entry) => void> = [];
-  private readonly enders = new Set<(error: Error) => void>();
+  /** Received entries in order; iteration hands out `[topic, payload]`. */
+  private readonly queue: QueuedIterator<Entry, [Id, T]>;
   private readonly offListeners: Array<() => void>;
   private readonly offStop: () => void;
   private _registered = false;
-  private _closed: Error | undefined;
-  private _dropped = 0;
+  /** What reads end with once the receiver is closed. */
+  private closedError: Error | undefined;
 
   constructor(client: Client, topics: Iterable<Id>, options: TopicsReceiverOptions = {}) {
     this.client = client;
     this.topics = [...new Set([...topics].map((t) => toId(t)))];
-    this.maxQueued = options.maxQueued ?? 65_536;
+    this.queue = new QueuedIterator<Entry, [Id, T]>({
+      maxPending: options.maxQueued ?? 65_536,
+      onDrop: (dropped) => this.events.emit('slow-consumer', dropped),
+      map: (entry) => this.payloadOf(entry),
+      onReturn: () => this.close(),
+      closedError: () => this.closedError ?? new TopicClosedError('the topics receiver is closed'),
+      description: () => `data on topics ${this.topics.join(', ')}`,
+    });
     this.offListeners = this.topics.map((topic) =>
       client.listenTopic(topic, {
-        data: (data) => this.push([topic, data]),
-        control: (paused) => this.push([topic, new TopicControlData(paused)]),
+        data: (data) => this.queue.push([topic, data]),
+        control: (paused) => this.queue.push([topic, new TopicControlData(paused)]),
       }),
     );
     this.offStop = client.onStop((err) => this.end(err));
@@ -75,21 +79,31 @@ export class TopicsReceiver<T = unknown> implements AsyncIterable<[Id, T]>, Asyn
 
   /** Items dropped so far because the reader did not keep up. */
   get dropped(): number {
-    return this._dropped;
+    return this.queue.dropped;
   }
 
   /** Items received and not read yet. */
   get queued(): number {
-    return this.queue.length - this.head;
+    return this.queue.pending;
   }
 
-  get closed(): boolean {
-    return this._closed !== undefined;
+  /**
+   * Resolves once the receiver is closed: with the `ConnectionClosedError`
+   * when the client's link closed, `undefined` when it was closed by
+   * {@link TopicsReceiver.close} (or a loop left early) or its client
+   * stopped. Never rejects.
+   */
+  get closed(): Promise<Error | undefined> {
+    return this.queue.closed;
+  }
+
+  get isClosed(): boolean {
+    return this.queue.isClosed;
   }
 
   /** Requests the topics (no-op when already requested). */
   register(): void {
-    if (this._closed) throw new TopicClosedError('the topics receiver is closed');
+    if (this.isClosed) throw new TopicClosedError('the topics receiver is closed');
     if (this._registered) return;
     this.client.registerInTopics(this.topics);
     this._registered = true;
@@ -113,41 +127,26 @@ export class TopicsReceiver<T = unknown> implements AsyncIterable<[Id, T]>, Asyn
   /** The next `[topic, payload or control state]`, in arrival order. */
   async recvDataControl(options?: WaitOptions): Promise<[Id, T | TopicControlData]> {
     for (;;) {
-      const [topic, item] = await this.take(options);
-      if (item instanceof TopicControlData) return [topic, item];
-      try {
-        return [topic, item.value as T];
-      } catch (err) {
-        this.events.emit('error', err as Error);
-      }
+      const entry = this.queue.shift() ?? (await this.queue.recv(options));
+      if (entry[1] instanceof TopicControlData) return entry as [Id, TopicControlData];
+      const payload = this.payloadOf(entry);
+      if (payload !== SKIP) return payload;
     }
   }
 
   /**
    * Iterates over `[topic, payload]` pairs until the receiver closes (or its
    * client stops). Leaving the loop (`break`, `return`, a throw) closes the
-   * receiver.
+   * receiver. When the client's link closes the loop ends by throwing its
+   * `ConnectionClosedError`.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<[Id, T], void, undefined> {
-    try {
-      for (;;) {
-        let entry: [Id, T];
-        try {
-          entry = await this.recv();
-        } catch (err) {
-          if (this._closed) return;
-          throw err;
-        }
-        yield entry;
-      }
-    } finally {
-      this.close();
-    }
+  [Symbol.asyncIterator](): AsyncIterator<[Id, T]> {
+    return this.queue[Symbol.asyncIterator]();
   }
 
   /** Withdraws the requests and ends every read. Safe to call twice. */
   close(): void {
-    if (this._closed) return;
+    if (this.isClosed) return;
     if (!this.client.link.isClosed) this.unregister();
     this.end(new TopicClosedError('the topics receiver is closed'));
   }
@@ -160,57 +159,24 @@ export class TopicsReceiver<T = unknown> implements AsyncIterable<[Id, T]>, Asyn
     this.close();
   }
 
-  private push(entry: Entry): void {
-    if (this._closed) return;
-    const waiter = this.waiters.shift();
-    if (waiter) {
-      waiter(entry);
-      return;
+  /** `[topic, payload]`; SKIP for a control state or an undecodable payload (reported). */
+  private payloadOf([topic, item]: Entry): [Id, T] | typeof SKIP {
+    if (item instanceof TopicControlData) return SKIP;
+    try {
+      return [topic, item.value as T];
+    } catch (err) {
+      this.events.emit('error', err as Error);
+      return SKIP;
     }
-    if (this.queued >= this.maxQueued) {
-      this.queue[this.head++] = undefined as never;
-      this._dropped++;
-      this.events.emit('slow-consumer', this._dropped);
-    }
-    this.queue.push(entry);
   }
 
-  private take(options?: WaitOptions): Promise<Entry> | Entry {
-    if (this.head < this.queue.length) {
-      const entry = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as never;
-      if (this.head === this.queue.length) {
-        this.queue = [];
-        this.head = 0;
-      } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
-      return entry;
-    }
-    if (this._closed) return Promise.reject(this._closed);
-    return boundedWait<Entry>(() => `data on topics ${this.topics.join(', ')}`, options, (resolve, reject) => {
-      this.waiters.push(resolve);
-      this.enders.add(reject);
-      return () => {
-        this.enders.delete(reject);
-        const i = this.waiters.indexOf(resolve);
-        if (i >= 0) this.waiters.splice(i, 1);
-      };
-    });
-  }
-
+  /** Ends every read with `error`; only a lost link ends a loop by throwing. */
   private end(error: Error): void {
-    if (this._closed) return;
-    this._closed = error;
+    if (this.isClosed) return;
+    this.closedError = error;
     for (const off of this.offListeners) off();
     this.offStop();
-    this.queue = [];
-    this.head = 0;
-    this.waiters.length = 0;
-    const enders = [...this.enders];
-    this.enders.clear();
-    for (const reject of enders) reject(error);
+    this.queue.stop(error instanceof ConnectionClosedError ? error : undefined);
   }
 }
 

@@ -79,7 +79,7 @@ test('return() (a break) ends the iteration and releases the topic: it is unregi
   expect(await it.return!()).toEqual({ value: undefined, done: true });
   expect(await waiting).toEqual({ value: undefined, done: true });
   expect(await it.next()).toEqual({ value: undefined, done: true });
-  expect(sub.closed).toBe(true);
+  expect(sub.isClosed).toBe(true);
   expect(sub.registered).toBe(false);
   await out.waitRequested(false, { timeout: 2000 }); // the request was withdrawn on the network
 
@@ -91,6 +91,6 @@ test('return() (a break) ends the iteration and releases the topic: it is unregi
     expect(data.value).toBe(7);
     break;
   }
-  expect(again.closed).toBe(true);
+  expect(again.isClosed).toBe(true);
   await out2.waitRequested(false, { timeout: 2000 });
 });

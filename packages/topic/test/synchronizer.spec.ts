@@ -98,7 +98,7 @@ test('leaving a loop over a synchronized topic releases it: its siblings are not
     expect(data.timestamp).toBe(10);
     break; // a stays at 10 unless leaving the loop releases it
   }
-  expect(a!.closed).toBe(true);
+  expect(a!.isClosed).toBe(true);
   await outB!.send({ timestamp: 20, topic: 200_102 });
   const seen: number[] = [];
   for await (const data of b!) {

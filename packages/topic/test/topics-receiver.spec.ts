@@ -82,7 +82,7 @@ test('undecodable payloads are reported and skipped; a stopped client ends every
   const pending = received.recv();
   client.stop();
   await expect(pending).rejects.toBeInstanceOf(ClientStoppedError);
-  expect(received.closed).toBe(true);
+  expect(received.isClosed).toBe(true);
 });
 
 test('close() ends a waiting read with TopicClosedError', async () => {
