@@ -22,6 +22,7 @@
  */
 export { TopicControlData } from './control.js';
 export { TopicClosedError } from './errors.js';
+export { TopicSubscription } from './subscription.js';
 export { InTopic, type InTopicEvents, type InTopicItem, type InTopicOptions } from './in-topic.js';
 export { OutTopic, type OutTopicEvents, type OutTopicOptions } from './out-topic.js';
 export { SynchronizedInTopic } from './synchronized-in-topic.js';
