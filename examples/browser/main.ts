@@ -29,7 +29,7 @@ async function run(): Promise<void> {
   // Request/response: the name "demo" is resolved through discovery.
   const info = await client.fetch('demo', 'info', { from: 'a browser page' }, {
     timeout: 5000,
-    validate: check.object({ topic: check.id(), greeting: check.string() }),
+    validate: check.object({ topic: check.id(), greeting: check.string(), asked: check.unknown() }),
   });
   show('answer', json(info));
 
