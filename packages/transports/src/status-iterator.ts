@@ -1,4 +1,5 @@
 // Browser-safe: turns a stream of status events into an async iterable.
+import { QueuedIterator } from '@streamtasks/link/internal';
 
 /**
  * The statuses that `subscribe` delivers from now on, as an async iterable
@@ -7,48 +8,39 @@
  * is already done). Statuses are rare and the source ends, so the queue of
  * unread ones is not bounded.
  */
-export function iterateStatuses<S>(
+export function iterateStatuses<S extends object>(
   subscribe: (push: (status: S) => void) => () => void,
   isLast: (status: S) => boolean,
   options: { ended?: boolean; signal?: AbortSignal } = {},
 ): AsyncIterableIterator<S, undefined> {
   const { signal } = options;
-  const queue: S[] = [];
-  let ended = options.ended === true || signal?.aborted === true;
-  let wake: (() => void) | undefined;
-  const off = ended
-    ? () => {}
-    : subscribe((status) => {
-        if (ended) return;
-        queue.push(status);
-        if (isLast(status)) ended = true;
-        wake?.();
-      });
-  const onAbort = () => {
-    ended = true;
-    queue.length = 0;
-    wake?.();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const finish = (): IteratorReturnResult<undefined> => {
-    ended = true;
-    queue.length = 0;
+  let off = (): void => {};
+  const release = (): void => {
     off();
     signal?.removeEventListener('abort', onAbort);
-    wake?.();
-    return { value: undefined, done: true };
   };
-  if (ended) finish();
+  // An abort ends the loop at once: unread statuses are dropped.
+  const onAbort = (): void => {
+    queue.stop();
+    release();
+  };
+  const queue = new QueuedIterator<S>({ onReturn: release });
+  if (options.ended === true || signal?.aborted === true) {
+    queue.stop();
+  } else {
+    off = subscribe((status) => {
+      queue.push(status);
+      if (!isLast(status)) return;
+      // The last status is still handed out; then the loop ends.
+      queue.stop(undefined, { drain: true });
+      release();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  }
+  const iteration = queue[Symbol.asyncIterator]();
   return {
-    async next(): Promise<IteratorResult<S, undefined>> {
-      while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      if (queue.length === 0) return finish();
-      return { value: queue.shift()!, done: false };
-    },
-    async return(): Promise<IteratorReturnResult<undefined>> {
-      return finish();
-    },
+    next: () => iteration.next() as Promise<IteratorResult<S, undefined>>,
+    return: () => iteration.return!() as Promise<IteratorReturnResult<undefined>>,
     [Symbol.asyncIterator]() {
       return this;
     },
