@@ -20,7 +20,6 @@ export interface BroadcastReceiverOptions<T = unknown> {
 
 /** Events of a {@link BroadcastReceiver}. */
 export interface BroadcastReceiverEvents {
-  [event: string]: unknown[];
   /** A payload could not be decoded (`DecodeError`) or `transformData` threw; it was skipped. */
   error: [error: Error];
   /** The buffer was full: the oldest item was dropped. */

@@ -49,7 +49,6 @@ export interface NodeOptions {
 
 /** Events of a {@link StreamtasksNode}, for logging and supervision. */
 export interface NodeEvents {
-  [event: string]: unknown[];
   listening: [url: string];
   'connection-accepted': [server: string, info: ConnectionInfo, link: Link];
   'connection-rejected': [server: string, error: Error, remote: string];

@@ -2,7 +2,6 @@ import type { Id } from '@streamtasks/link';
 
 /** Events of a client (`client.events`). */
 export interface ClientEvents {
-  [event: string]: unknown[];
   start: [];
   stop: [];
   /**

@@ -4,7 +4,6 @@ import { createLocalClient, type LocalClientOptions } from './local-client.js';
 
 /** Events of a {@link Service}. */
 export interface ServiceEvents {
-  [event: string]: unknown[];
   /** The service stopped: `reason` is the failure that ended it (its network link closed, `onStart` threw), if any. */
   stopped: [reason: Error | undefined];
   /** `onStop` threw; the service stopped anyway. */

@@ -140,7 +140,6 @@ export async function waitForAddressName(client: Client, name: string, options?:
 
 /** Events of an {@link AddressNameTracker}. */
 export interface AddressNameTrackerEvents {
-  [event: string]: unknown[];
   /** A name was registered (`address`) or removed (`undefined`); the cache already follows. */
   change: [name: string, address: Id | undefined];
 }

@@ -15,7 +15,6 @@ export interface DiscoveryServiceOptions {
 
 /** Events of a {@link DiscoveryService}. */
 export interface DiscoveryServiceEvents {
-  [event: string]: unknown[];
   /** A problem the service survived: a malformed request or signal, a failing route. */
   error: [error: Error];
 }

@@ -70,7 +70,6 @@ export interface FetchServerOptions {
 
 /** Events of a {@link FetchServer}. */
 export interface FetchServerEvents {
-  [event: string]: unknown[];
   /** A problem the server survived: a malformed request (not answerable), an answer that could not be sent. */
   error: [error: Error];
   /** A handler threw something other than a fetch error; it was answered as `general`. */

@@ -1,5 +1,10 @@
-/** Maps event names to the argument tuples of their listeners. */
-export type EventMap = { [event: string]: unknown[] };
+/**
+ * An event map: each event name of `E` maps to the argument tuple of its
+ * listeners. Written as a mapped type over `E`'s own keys (not an index
+ * signature), so an emitter accepts exactly the events its map names:
+ * `on('eror', …)` does not compile.
+ */
+export type EventMap<E> = { [K in keyof E]: unknown[] };
 
 /**
  * A minimal typed event emitter that runs the same in Node and browsers.
@@ -7,7 +12,7 @@ export type EventMap = { [event: string]: unknown[] };
  * does not stop the others; its error is rethrown asynchronously so it is
  * seen without breaking the emitter's caller.
  */
-export class Emitter<E extends EventMap> {
+export class Emitter<E extends EventMap<E>> {
   private readonly listeners = new Map<keyof E, Array<(...args: never[]) => void>>();
 
   on<K extends keyof E>(event: K, listener: (...args: E[K]) => void): () => void {

@@ -14,7 +14,6 @@ import { boundedWait, type WaitOptions } from './wait.js';
 
 /** Events of a {@link Link}. */
 export interface LinkEvents {
-  [event: string]: unknown[];
   /** The link closed; `reason` is set when it closed because of a failure. */
   close: [reason: Error | undefined];
   /** Something went wrong that did not close the link (a malformed message, a throwing receiver). */

@@ -50,7 +50,6 @@ export interface SwitchAddressInfo {
 
 /** Events of a {@link Switch}. */
 export interface SwitchEvents {
-  [event: string]: unknown[];
   'link-added': [link: Link];
   /** A link left the switch; `reason` is the failure that removed it, if any. */
   'link-removed': [link: Link, reason: Error | undefined];

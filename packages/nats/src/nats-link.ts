@@ -70,7 +70,6 @@ export interface NatsLinkStats {
 
 /** Events of the network as one {@link NatsLink} sees it. */
 export interface NetworkEvents {
-  [event: string]: unknown[];
   /** A node's state became known. */
   join: [node: string];
   /** A node said goodbye (`left`) or fell silent (`dead`); what it announced is withdrawn. */

@@ -22,7 +22,6 @@ export interface SignalServerOptions {
 
 /** Events of a {@link SignalServer}. */
 export interface SignalServerEvents {
-  [event: string]: unknown[];
   /** A payload that is not a signal was skipped. */
   error: [error: Error];
   /** A handler (or its `validate`) threw or rejected. */

@@ -18,7 +18,6 @@ export interface InTopicOptions {
 
 /** Events of an {@link InTopic}. */
 export interface InTopicEvents {
-  [event: string]: unknown[];
   /** Items were dropped because the reader did not keep up; `dropped` is the running total. */
   'slow-consumer': [dropped: number];
   /** A payload could not be decoded; it was skipped. */

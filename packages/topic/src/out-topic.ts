@@ -10,7 +10,6 @@ export interface OutTopicOptions {
 
 /** Events of an {@link OutTopic}. */
 export interface OutTopicEvents {
-  [event: string]: unknown[];
   /** Someone started (`true`) or stopped (`false`) wanting the topic. */
   requested: [requested: boolean];
 }

@@ -20,7 +20,6 @@ export type ConnectionStatus =
   | { readonly type: 'close'; readonly error: Error | undefined };
 
 export interface ReconnectingConnectionEvents {
-  [event: string]: unknown[];
   status: [status: ConnectionStatus];
   /** A restore hook failed; the connection stays up. */
   error: [error: Error];

@@ -18,7 +18,6 @@ export type ReconnectorStatus =
   | { readonly state: 'stopped'; readonly error?: ConnectionClosedError };
 
 export interface ReconnectorEvents {
-  [event: string]: unknown[];
   status: [status: ReconnectorStatus];
 }
 

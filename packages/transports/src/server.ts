@@ -51,7 +51,6 @@ export interface ConnectionInfo {
 
 /** Events of a {@link TransportServer}. */
 export interface ServerEvents {
-  [event: string]: unknown[];
   /** A client completed the handshake; its link is attached. */
   'connection-accepted': [link: ConnectionLink, info: ConnectionInfo];
   /** A connection did not become a link (refused auth or version, capacity, malformed handshake, timeout). */
