@@ -63,7 +63,7 @@ test('names follow liveness: a taken name is refused (exit 2); a SIGKILLed holde
     await released;
     const gone = await run(['resolve', '--url', url, 'echo-svc']);
     expect(gone.code).toBe(2);
-    expect(oneErrorLine(gone)).toMatch(/not_found/);
+    expect(oneErrorLine(gone)).toMatch(/"echo-svc" is not registered/);
 
     const next = new CliProcess(['reply', '--url', url, '--name', 'echo-svc', 'echo']);
     await next.waitFor(/serving "echo" as echo-svc/);

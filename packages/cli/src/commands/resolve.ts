@@ -1,4 +1,4 @@
-import { FetchError } from '@streamtasks/client';
+import { AddressNameNotFoundError } from '@streamtasks/client';
 import { ExitCode, UsageError, defineCommand, secondsArg } from '../command.js';
 import { resolveUrl } from '../remote-client.js';
 import { CommandDeadline, openSession } from '../session.js';
@@ -21,7 +21,8 @@ export const resolveCommand = defineCommand({
     const deadline = new CommandDeadline(secondsArg(values.timeout, '--timeout') ?? 10_000);
     await using session = await openSession(resolveUrl(values.url, io.env), { address: true, signal: io.signal, deadline });
     const address = await session.guard(session.client.resolveAddressName(name, { signal: io.signal, timeout: deadline.remaining() }));
-    if (address === undefined) throw new FetchError(FetchError.body('not_found', `no address is registered for ${JSON.stringify(name)}`));
+    // No fetch was refused: the name is simply not registered (exit code 2, like a remote error).
+    if (address === undefined) throw new AddressNameNotFoundError(name);
     io.out(String(address));
     return ExitCode.OK;
   },
