@@ -14,6 +14,8 @@ export const ExitCode = {
   TIMEOUT: 3,
   /** The connection could not be made (refused, wrong auth, not a streamtasks server) or was lost. */
   CONNECTION: 4,
+  /** Nothing on the network can answer: no discovery service (a node without `--core`), or no route to the address. */
+  UNREACHABLE: 5,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -38,6 +40,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (code === 'ERR_NOT_SUPPORTED') return ExitCode.REMOTE_ERROR;
   if (code === 'ERR_ABORTED') return ExitCode.OK;
   if (code === 'ERR_TIMEOUT') return ExitCode.TIMEOUT;
+  if (code === 'ERR_NO_DISCOVERY' || code === 'ERR_NO_ROUTE') return ExitCode.UNREACHABLE;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return ExitCode.CONNECTION;
   return ExitCode.ERROR;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TOPIC_COUNTER_START } from '@streamtasks/discovery/internal';
 import { AbortError, ConnectionClosedError, TimeoutError } from '@streamtasks/link';
-import { FetchError } from '@streamtasks/client';
+import { FetchError, NoDiscoveryError, NoRouteError } from '@streamtasks/client';
 import { HandshakeError, HandshakeRejectedError, InvalidUrlError } from '@streamtasks/transports';
 import { ExitCode, UsageError, defineCommand } from '../src/command.js';
 import { describeFailure, exitCodeFor } from '../src/exit-codes.js';
@@ -28,6 +28,8 @@ test.each([
   ['an error answer', new FetchError(FetchError.body('not_found', 'nope')), ExitCode.REMOTE_ERROR],
   ['a timeout', new TimeoutError('an answer', 100), ExitCode.TIMEOUT],
   ['a lost connection', new ConnectionClosedError('the connection closed'), ExitCode.CONNECTION],
+  ['no discovery service', new NoDiscoveryError(500), ExitCode.UNREACHABLE],
+  ['no route to the address', new NoRouteError(10_999), ExitCode.UNREACHABLE],
   ['a refused handshake', new HandshakeRejectedError('refused', 'no auth'), ExitCode.CONNECTION],
   ['a peer that is not a streamtasks server', new HandshakeError('not a streamtasks peer'), ExitCode.CONNECTION],
   ['SIGINT / SIGTERM', new AbortError('a payload'), ExitCode.OK],

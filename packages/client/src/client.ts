@@ -56,7 +56,13 @@ export interface CheckedFetchOptions<R> extends WaitOptions {
 export class Client extends ClientCore {
   private readonly names: AddressNameCache;
   private readonly requester: FetchRequester;
-  private readonly routeGrace: number;
+  /**
+   * Milliseconds a send to an address the link does not reach waits for its
+   * route before it fails with `NoRouteError` (`ClientOptions.routeGrace`);
+   * also how long discovery calls wait for discovery to be announced before
+   * they fail with `NoDiscoveryError`.
+   */
+  readonly routeGrace: number;
 
   constructor(link: Link, options: ClientOptions = {}) {
     super(link);
@@ -161,7 +167,9 @@ export class Client extends ClientCore {
    * `TimeoutError` after `options.timeout` (default: the client's
    * `fetchTimeout`, 10 s) — the timeout covers name resolution too —,
    * `NoRouteError` when the link does not reach the address and no route
-   * to it is announced within the route grace period (`routeGrace`),
+   * to it is announced within the route grace period (`routeGrace`) —
+   * `NoDiscoveryError` instead when the address is discovery's (0) and
+   * nothing announced discovery —,
    * `AbortError` when `options.signal` aborts, `NoAddressError` when the
    * client has no address to be answered at, `ClientStoppedError`
    * when the client is not running, and `ConnectionClosedError` (with the

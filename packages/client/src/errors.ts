@@ -141,3 +141,28 @@ export class NoRouteError extends StreamtasksError {
     this.address = address;
   }
 }
+
+/**
+ * A discovery call (name resolution, an address or topic-id request, a name
+ * registration, a topic space, a broadcast subscription — anything sent to
+ * address 0) found no discovery service: within the client's route grace
+ * period (`ClientOptions.routeGrace`, default 500 ms) nothing on the network
+ * announced discovery's address 0 or its lighthouse topic 0. A node runs
+ * discovery when started with `--core` (or a `DiscoveryService` on the
+ * network). Nothing was sent.
+ */
+export class NoDiscoveryError extends StreamtasksError {
+  override readonly name = 'NoDiscoveryError';
+  declare readonly code: 'ERR_NO_DISCOVERY';
+  /** Milliseconds the client waited for discovery to be announced. */
+  readonly waited: number;
+  constructor(waited: number, options?: ErrorOptions) {
+    super(
+      `no discovery service on the network: nothing announced address 0 or the lighthouse topic 0 within ${waited} ms `
+        + '(run a node with --core, or a DiscoveryService)',
+      'ERR_NO_DISCOVERY',
+      options,
+    );
+    this.waited = waited;
+  }
+}

@@ -44,6 +44,7 @@ export {
   InvalidResponseError,
   LimitExceededError,
   NoAddressError,
+  NoDiscoveryError,
   NoNameResolverError,
   NoRouteError,
   PortInUseError,

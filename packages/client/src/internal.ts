@@ -21,3 +21,4 @@ export {
 export { listenFetchRequests, sendFetchAnswer, type MalformedFetchRequest } from './fetch/responder.js';
 export { DescriptorRoutes, type BodyCheck, type DescriptorRoute } from './routes.js';
 export { trackRouteServer } from './route-stats.js';
+export { discoveryAnnounced } from './discovery-presence.js';

@@ -5,8 +5,10 @@
 // awaited on the link's address announcements, never by sleeping.
 import { MessageType, TimeoutError, type Id, type WaitOptions } from '@streamtasks/link';
 import { boundedWait } from '@streamtasks/link/internal';
+import { DISCOVERY_ADDRESS } from './constants.js';
 import type { ClientCore } from './core.js';
-import { NoRouteError } from './errors.js';
+import { discoveryAnnounced } from './discovery-presence.js';
+import { NoDiscoveryError, NoRouteError } from './errors.js';
 
 /** Whether a message to `address` has somewhere to go: the link reaches it, or it is the client's own. */
 export function reaches(client: ClientCore, address: Id): boolean {
@@ -16,7 +18,9 @@ export function reaches(client: ClientCore, address: Id): boolean {
 /**
  * Resolves once `client`'s link reaches `address` — at once when it does
  * already. Otherwise waits up to `grace` ms for the address to be announced
- * and then rejects with {@link NoRouteError}. `options` bound the wait as
+ * and then rejects with {@link NoRouteError} — with {@link NoDiscoveryError}
+ * when the address is discovery's (0) and the link has not heard of
+ * discovery's lighthouse either. `options` bound the wait as
  * well (their timeout and abort win when they come first; `what` names the
  * wait in their errors); a stopped client or closed link ends it with its
  * error.
@@ -45,7 +49,13 @@ export async function waitForRoute(
       };
     });
   } catch (err) {
-    if (graceFirst && err instanceof TimeoutError) throw new NoRouteError(address, { cause: err });
+    if (graceFirst && err instanceof TimeoutError) throw noRouteError(client, address, grace, err);
     throw err;
   }
+}
+
+/** What a route wait that ran out of grace fails with: a missing discovery is said as such. */
+function noRouteError(client: ClientCore, address: Id, grace: number, cause: Error): NoRouteError | NoDiscoveryError {
+  const error = new NoRouteError(address, { cause });
+  return address === DISCOVERY_ADDRESS && !discoveryAnnounced(client) ? new NoDiscoveryError(grace, { cause: error }) : error;
 }

@@ -4,7 +4,7 @@ import { ClientStoppedError, DISCOVERY_ADDRESS, Ports, Topics, type Client } fro
 import { InvalidResponseError, fetchAs } from '@streamtasks/fetch';
 import { sendSignal } from '@streamtasks/signal';
 import { Bodies, DiscoveryDescriptors, DiscoverySignals, tryCheck } from './protocol.js';
-import { DEFAULT_WAIT_TIMEOUT } from './wait.js';
+import { DEFAULT_WAIT_TIMEOUT, failWithoutDiscovery } from './wait.js';
 
 const DISCOVERY_FETCH = [DISCOVERY_ADDRESS, Ports.FETCH] as const;
 const DISCOVERY_SIGNAL = [DISCOVERY_ADDRESS, Ports.SIGNAL] as const;
@@ -24,7 +24,10 @@ function expectCount(ids: Id[], count: number, what: string): Id[] {
  * sends the signal `request_addresses` — as soon as its link knows a route
  * to discovery and to topic 1 — and waits for the answer on topic 1
  * (bounded by `options`, default 10 s); a client with an address uses the
- * fetch `request_addresses`.
+ * fetch `request_addresses`. Either way, when the client's link has heard
+ * of no discovery (neither address 0 nor the lighthouse topic 0) within its
+ * route grace period (`client.routeGrace`, 500 ms by default), the request
+ * fails with `NoDiscoveryError`.
  */
 export async function requestAddresses(client: Client, count: number, options?: WaitOptions): Promise<Id[]> {
   if (client.address !== undefined) {
@@ -64,7 +67,11 @@ function requestAddressesBySignal(client: Client, count: number, options?: WaitO
     };
     const offRoutes = client.addReceiver(sendOnceRouted);
     sendOnceRouted();
+    // Without an address the client cannot be answered by fetch, so no route wait of a
+    // fetch tells it that discovery is missing: the lighthouse routes do, after the same grace.
+    const offGrace = failWithoutDiscovery(client, reject);
     return () => {
+      offGrace();
       offRoutes();
       offListen();
       offStop();

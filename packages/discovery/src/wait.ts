@@ -1,5 +1,6 @@
 import { AbortError, TimeoutError, type WaitOptions } from '@streamtasks/link';
-import { DEFAULT_FETCH_TIMEOUT } from '@streamtasks/client';
+import { DEFAULT_FETCH_TIMEOUT, NoDiscoveryError, type Client } from '@streamtasks/client';
+import { discoveryAnnounced } from '@streamtasks/client/internal';
 
 /**
  * Default bound of every discovery wait that is not a single fetch (address
@@ -33,4 +34,21 @@ export function relabel(error: unknown, what: string, timeout: number): unknown 
   if (error instanceof TimeoutError) return new TimeoutError(what, timeout, { cause: error });
   if (error instanceof AbortError) return new AbortError(what, { cause: error });
   return error;
+}
+
+/** Longest delay a timer takes; a longer one would fire at once. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/**
+ * Rejects with {@link NoDiscoveryError} once the client's route grace period
+ * is over, if its link has heard of no discovery by then; the same verdict
+ * a fetch to address 0 reaches. Returns the function that cancels it.
+ */
+export function failWithoutDiscovery(client: Client, reject: (error: Error) => void): () => void {
+  const grace = client.routeGrace;
+  if (!(grace <= MAX_TIMER_DELAY)) return () => undefined; // an endless grace: only the wait's own bound ends it
+  const timer = setTimeout(() => {
+    if (!discoveryAnnounced(client)) reject(new NoDiscoveryError(grace));
+  }, grace);
+  return () => clearTimeout(timer);
 }

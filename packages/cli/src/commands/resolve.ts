@@ -10,7 +10,8 @@ export const resolveCommand = defineCommand({
   usage: [
     'usage: streamtasks resolve [--url URL] [--timeout S] NAME',
     '',
-    'Prints the address registered for NAME; exits with 2 when there is none.',
+    'Prints the address registered for NAME; exits with 2 when there is none, and',
+    'with 5 when the network has no discovery service (a node without --core).',
     URL_HELP,
     `${TIMEOUT_HELP} (default 10)`,
   ].join('\n'),
