@@ -35,3 +35,10 @@ export const REASSEMBLY_TIMEOUT = 5000;
 
 /** Published bytes not yet confirmed by the server above which `send()` returns false: 4 MiB. */
 export const DEFAULT_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
+/**
+ * Data and control sent on one topic in a row are published as one NATS
+ * message of up to this many bytes (or the server's `max_payload`, if that
+ * is smaller); a single larger message goes alone.
+ */
+export const TOPIC_BATCH_BYTES = 32 * 1024;

@@ -8,7 +8,9 @@ import {
   Link,
   MessageType,
   OutTopicsChangedMessage,
+  RawData,
   TopicControlMessage,
+  TopicDataMessage,
   decodeMessage,
   encodeMessage,
   type Id,
@@ -25,7 +27,9 @@ import {
   DEFAULT_NATS_COST,
   DEFAULT_NETWORK,
   DEFAULT_REASSEMBLY_LIMIT,
+  PIECE_HEADROOM,
   REASSEMBLY_TIMEOUT,
+  TOPIC_BATCH_BYTES,
 } from './constants.js';
 import { RoguePublishError } from './errors.js';
 import { Membership } from './membership.js';
@@ -34,6 +38,7 @@ import { Publisher } from './publisher.js';
 import { RemoteState } from './remote-state.js';
 import { NO_CHANGES, decodeState, encodeState, type RouteChanges, type StateMessage } from './state-codec.js';
 import { Subjects } from './subjects.js';
+import { CONTROL, TopicBatch, readTopicEntries } from './topic-batch.js';
 import { randomNodeId } from './node-id.js';
 
 /** Options of a {@link NatsLink}, besides the connection. */
@@ -90,10 +95,11 @@ interface Request {
  * the link's; its `inTopics` are the topics other nodes request from this
  * node.
  *
- * Topic data is published once per message on the topic's subject of this
- * node, to which only the nodes that requested it subscribe: NATS does the
- * fan-out. Addressed messages go to the subject of the one node that
- * reaches the address cheapest. Route state travels as numbered changes,
+ * Topic data is published once on the topic's subject of this node, to
+ * which only the nodes that requested it subscribe: NATS does the fan-out.
+ * Data and control sent on one topic in a row (within one turn of the event
+ * loop) travel as one NATS message. Addressed messages go to the subject of
+ * the one node that reaches the address cheapest. Route state travels as numbered changes,
  * full states on request and heartbeats (see the subject layout in
  * {@link Subjects}). Everything received goes through the same decoders as
  * bytes from a socket; what does not decode, or does not belong on its
@@ -139,6 +145,17 @@ export class NatsLink extends Link {
   private unconfirmed = 0;
   /** Bytes published since the last confirmation was asked for. */
   private unasked = 0;
+  /** Topic data and control not yet published (see {@link NatsLink.batchTopic}). */
+  private readonly batch = new TopicBatch();
+  private batchQueued = false;
+  private readonly publishBatchLater = (): void => {
+    this.batchQueued = false;
+    try {
+      this.publishBatch();
+    } catch (err) {
+      this.reportError(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
   /** Set once the first answer to our hello arrived, or the server said nobody heard it. */
   private answered = false;
 
@@ -264,19 +281,26 @@ export class NatsLink extends Link {
 
   protected transmit(message: Message): boolean {
     switch (message.type) {
-      case MessageType.TopicData:
-      case MessageType.TopicControl: {
-        const bytes = encodeMessage(message);
-        if (message.type === MessageType.TopicControl) this.controlSent.set(message.topic, message.paused);
+      case MessageType.TopicData: {
+        validateMessage(message);
+        const payload = message.data.bytes;
         // Only nodes that requested the topic from us listen; without them nobody would get it.
-        if (this.inTopics.has(message.topic)) this.publishCounted(this.topicSubject(message.topic), bytes);
+        if (this.inTopics.has(message.topic)) this.batchTopic(message.topic, payload);
         break;
       }
+      case MessageType.TopicControl:
+        validateMessage(message);
+        this.controlSent.set(message.topic, message.paused);
+        if (this.inTopics.has(message.topic)) this.batchTopic(message.topic, message.paused);
+        break;
       case MessageType.Addressed: {
         const bytes = encodeMessage(message);
         const route = this.remote.addresses.best(message.address);
         // Unknown address: dropped, as a switch drops it (datagram semantics).
-        if (route) this.publishCounted(this.subjects.node(route.node), bytes);
+        if (route) {
+          this.publishBatch(); // what was sent before goes first
+          this.publishCounted(this.subjects.node(route.node), bytes);
+        }
         break;
       }
       case MessageType.OutTopicsChanged:
@@ -385,6 +409,40 @@ export class NatsLink extends Link {
   }
 
   /**
+   * Adds a data payload (or a control state) to the batch of the topic's
+   * subject. The batch is published at the end of this turn of the event
+   * loop, when it reaches {@link TOPIC_BATCH_BYTES} (or the server's
+   * `max_payload`), or before anything else is published: the order in
+   * which this node publishes stays the order in which it was sent.
+   */
+  private batchTopic(topic: Id, entry: Uint8Array | boolean): void {
+    if (typeof entry !== 'boolean' && entry.length + 5 > this.publisher.maxMessageSize) {
+      throw new RangeError(`message of ${entry.length} bytes exceeds the maximum of ${this.publisher.maxMessageSize} bytes`);
+    }
+    const subject = this.topicSubject(topic);
+    const batch = this.batch;
+    if (batch.subject !== subject) this.publishBatch();
+    this.unconfirmed += typeof entry === 'boolean' ? batch.control(subject, entry) : batch.data(subject, entry);
+    if (batch.size >= Math.min(TOPIC_BATCH_BYTES, this.publisher.maxPayload - PIECE_HEADROOM)) {
+      this.publishBatch();
+    } else if (!this.batchQueued) {
+      this.batchQueued = true;
+      queueMicrotask(this.publishBatchLater);
+    }
+  }
+
+  /** Publishes the waiting batch, if any. A connection that closed meanwhile loses it (the link closes with it). */
+  private publishBatch(): void {
+    const subject = this.batch.subject;
+    if (subject === undefined) return;
+    const bytes = this.batch.take();
+    if (this.nc.isClosed() || this.nc.isDraining()) return;
+    const n = this.publisher.publish(subject, bytes);
+    this.unasked += n;
+    if (this.unasked >= this.highWaterMark / 4) this.askConfirmation();
+  }
+
+  /**
    * Publishes a message of the data path, counting bytes for backpressure.
    * Confirmation is pipelined: every quarter of the high-water mark a PING
    * goes out, and its PONG confirms the bytes published before it, while
@@ -417,6 +475,7 @@ export class NatsLink extends Link {
   private publishSafely(subject: string, bytes: Uint8Array, reply?: string): void {
     if (this.nc.isClosed() || this.nc.isDraining()) return;
     try {
+      this.publishBatch(); // what was sent before goes first
       this.publisher.publish(subject, bytes, reply);
     } catch (err) {
       this.reportError(err instanceof Error ? err : new Error(String(err)));
@@ -496,15 +555,17 @@ export class NatsLink extends Link {
     throw new DecodeError(`message type ${message.type} on a node subject`);
   }
 
+  /** A batch of the topic's data and control (see {@link readTopicEntries}); payloads stay undecoded views of the NATS message. */
   private onTopic(topic: Id, provider: string, _msg: Msg, bytes: Uint8Array): void {
-    const message = decodeMessage(bytes);
-    if ((message.type !== MessageType.TopicData && message.type !== MessageType.TopicControl) || message.topic !== topic) {
-      throw new DecodeError(`a message that is not data or control of topic ${topic} on its subject`);
-    }
+    const entries = readTopicEntries(bytes);
     if (this.requests.get(topic)?.provider !== provider) return; // a provider we just left
     this.membership.heard(provider, Date.now());
-    if (message.type === MessageType.TopicData) this.receive(message);
-    else this.passControl(topic, message.paused, message);
+    for (let i = 0; i < entries.length; i += 2) {
+      const start = entries[i]!;
+      const end = entries[i + 1]!;
+      if (start === CONTROL) this.passControl(topic, end === 1, new TopicControlMessage(topic, end === 1));
+      else this.receive(new TopicDataMessage(topic, RawData.fromBytes(bytes.subarray(start, end))));
+    }
   }
 
   private passControl(topic: Id, paused: boolean, message: Message): void {

@@ -1,12 +1,13 @@
 import type { Id } from '@streamtasks/link';
 
 /**
- * The subject layout, version 1. Subjects are a public contract: a node of
+ * The subject layout, version 2. Subjects are a public contract: a node of
  * another implementation that uses the same subjects and payloads joins the
  * same network. A change that old nodes would misread gets a new version
- * token (`v2`), never a new meaning for `v1`.
+ * token (`v3`), never a new meaning for an old one (version 1 carried
+ * frames on topic subjects).
  *
- * `P` is `streamtasks.v1.<network>`; `<node>` is a node id (letters and
+ * `P` is `streamtasks.v2.<network>`; `<node>` is a node id (letters and
  * digits), `<topic>` a topic id in decimal.
  *
  * | subject                    | who subscribes        | carries                                   |
@@ -16,7 +17,7 @@ import type { Id } from '@streamtasks/link';
  * | `P.ask.<node>`             | that node             | "send me your full state"; reply subject `P.snap.<asker>` |
  * | `P.snap.<node>`            | that node             | full states sent to it                    |
  * | `P.node.<node>`            | that node             | addressed messages, topic states for a new subscriber |
- * | `P.topic.<node>.<topic>`   | nodes that requested the topic from that node | the topic's data and control |
+ * | `P.topic.<node>.<topic>`   | nodes that requested the topic from that node | the topic's data and control, in batches of entries (see `topic-batch.ts`) |
  */
 export class Subjects {
   readonly prefix: string;
@@ -26,7 +27,7 @@ export class Subjects {
 
   constructor(readonly network: string) {
     if (!isNetworkName(network)) throw new RangeError(`invalid network name ${JSON.stringify(network)}: use 1–64 letters, digits, '-' or '_'`);
-    this.prefix = `streamtasks.v1.${network}`;
+    this.prefix = `streamtasks.v2.${network}`;
     this.hello = `${this.prefix}.hello`;
     this.allStates = `${this.prefix}.state.*`;
     this.allTopics = `${this.prefix}.topic.>`;

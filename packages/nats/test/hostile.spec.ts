@@ -38,7 +38,10 @@ test('garbage on every kind of subject is reported and dropped; the nodes keep s
   const garbage: Array<[string, Uint8Array]> = [
     [s.node(ids[1]!), new Uint8Array([0xc1])], // not MessagePack
     [s.node(ids[1]!), encodeValue({ _id: 0, topic: 40 })], // data without its payload
-    [s.topic(ids[0]!, 40), encodeValue({ _id: 0, topic: 41, data: new Uint8Array([1]) })], // another topic on this subject
+    [s.topic(ids[0]!, 40), encodeValue({ _id: 0, topic: 40, data: new Uint8Array([1]) })], // a frame, not a run of entries
+    [s.topic(ids[0]!, 40), new Uint8Array([0xc4, 10, 1])], // a payload that runs past the end
+    [s.topic(ids[0]!, 40), new Uint8Array([0xc4, 1, 0x01, 0x92])], // a good entry, then garbage: nothing is delivered
+    [s.topic(ids[0]!, 40), new Uint8Array(0)],
     [s.state(ids[0]!), encodeValue({ kind: 'change', node: 'someoneelse', seq: 9 })], // a state under another node's name
     [s.state(ids[0]!), encodeValue({ kind: 'change', node: ids[0], seq: 1, provide: [1, -5] })], // a negative cost
     [s.state(ids[0]!), encodeValue([1, 2, 3])],

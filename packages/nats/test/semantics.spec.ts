@@ -64,12 +64,28 @@ test('NATS does the fan-out: a message to 4 subscriber nodes is published once (
   for (const end of ends) request(end, 5);
   await untilNetwork(p!.link, () => p!.link.requesterCount(5) === 4);
   await provider.until(() => provider.end.inTopics.has(5));
+  const subject = p!.link.subjects.topic(p!.link.nodeId, 5);
+  // One at a time: each message is one publication, delivered by the server to each of the 4 nodes.
   const before = await publishedBy(p!);
-  const N = 500;
-  for (const i of range(N)) provider.send(data(5, i));
-  for (const end of ends) expect(await end.data(N)).toEqual(range(N));
-  expect(((await publishedBy(p!)) - before) / N).toBe(1);
-  expect((await deliveredBySubject()).get(p!.link.subjects.topic(p!.link.nodeId, 5))).toBe(4 * N);
+  const deliveredBefore = (await deliveredBySubject()).get(subject) ?? 0;
+  const N = 20;
+  for (const i of range(N)) {
+    provider.send(data(5, i));
+    for (const end of ends) await end.data(i + 1);
+  }
+  for (const end of ends) expect(end.values()).toEqual(range(N));
+  expect((await publishedBy(p!)) - before).toBe(N);
+  expect(((await deliveredBySubject()).get(subject) ?? 0) - deliveredBefore).toBe(4 * N);
+  // Sent in a burst: the messages travel in batches, still each publication once for all 4 nodes.
+  const burstFrom = await publishedBy(p!);
+  const burstDeliveredFrom = (await deliveredBySubject()).get(subject)!;
+  const M = 500;
+  for (const i of range(M)) provider.send(data(5, N + i));
+  for (const end of ends) expect(await end.data(N + M)).toEqual(range(N + M));
+  const published = (await publishedBy(p!)) - burstFrom;
+  expect(published).toBeGreaterThanOrEqual(1);
+  expect(published).toBeLessThan(M / 10);
+  expect((await deliveredBySubject()).get(subject)! - burstDeliveredFrom).toBe(4 * published);
 });
 
 test('a topic nobody requested is never published to NATS', async () => {
