@@ -1,4 +1,4 @@
-import { Emitter, MessageType, type Id, type Link } from '@streamtasks/link';
+import { Emitter, MessageType, type Id, type Link, type Message } from '@streamtasks/link';
 import { Client, DISCOVERY_ADDRESS, Topics, type ClientOptions } from '@streamtasks/client';
 import { FetchServer } from '@streamtasks/fetch';
 import { SignalServer } from '@streamtasks/signal';
@@ -39,6 +39,11 @@ export const LIGHTHOUSE_PAYLOAD = 'running';
  * addresses (from 10000) and topic ids (from 100000), keeps address names and
  * topic spaces, broadcasts name registrations on `address-name/registered`
  * and publishes the lighthouse (`"running"` on topic 0 every second).
+ *
+ * Ids are never handed out twice, across restarts too: the service skips
+ * every address and topic id that the network announces as held or
+ * provided, so a restarted discovery does not hand out an address a client
+ * that survived it (or reconnected) still holds.
  *
  * Names track liveness: when the network withdraws an address (its client
  * closed, crashed or lost its connection), every name it held is released
@@ -110,12 +115,14 @@ export class DiscoveryService {
     this.running = true;
     this.offLinkClose = this.client.link.events.on('close', () => this.stop());
     this.client.start();
-    this.offAddressWatch = this.client.addReceiver((message) => {
-      if (message.type !== MessageType.AddressesChangedRecv) return;
-      for (const { id } of message.remove) {
-        if (!this.client.link.addresses.has(id)) releaseNamesOf(this.context, id);
-      }
-    });
+    this.offAddressWatch = this.client.addReceiver((message) => this.watchRoutes(message));
+    // A restarted discovery starts its counters afresh, while clients that survived on other
+    // nodes, or came back with a reconnect, still hold what the last one handed out: what the
+    // network announces is never handed out again. The link already knows what was announced
+    // before the service started; what comes later arrives before any request that follows it.
+    const { link } = this.client;
+    for (const address of link.addresses.keys()) this.state.addressInUse(address);
+    for (const topic of link.outTopics.keys()) this.state.topicInUse(topic);
     this.client.setAddress(DISCOVERY_ADDRESS);
     this.client.registerOutTopics([Topics.DISCOVERY_SIGNAL, Topics.ADDRESSES_CREATED]);
     this.fetchServer.start();
@@ -163,6 +170,18 @@ export class DiscoveryService {
 
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
+  }
+
+  /** Follows the network's routes: taken ids are not handed out; the names of a withdrawn address are released. */
+  private watchRoutes(message: Message): void {
+    if (message.type === MessageType.OutTopicsChangedRecv) {
+      for (const { id } of message.add) this.state.topicInUse(id);
+    } else if (message.type === MessageType.AddressesChangedRecv) {
+      for (const { id } of message.add) this.state.addressInUse(id);
+      for (const { id } of message.remove) {
+        if (!this.client.link.addresses.has(id)) releaseNamesOf(this.context, id);
+      }
+    }
   }
 
   private shine(): void {
