@@ -5,6 +5,9 @@ import { Service, createLocalClient, registerInTopicsScoped, registerOutTopicsSc
 
 const TOPIC = 100_000;
 
+/** Resolves once the in-process network delivered what was sent (queue links deliver before the next event-loop turn). */
+const delivered = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Resolves with the first payload the client receives on `topic`. */
 function nextData(client: Client, topic: Id): Promise<unknown> {
   return new Promise((resolve) => {
@@ -86,6 +89,7 @@ describe('Service', () => {
     {
       await using started = await new Counter(addLocalLink(hub)).start();
       service = started;
+      await delivered();
       expect(hub.providedTopics()).toContain(TOPIC);
     }
     expect(service.isRunning).toBe(false);

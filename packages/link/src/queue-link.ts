@@ -1,3 +1,4 @@
+import { scheduleFlush } from './schedule-flush.js';
 import { decodeMessage } from './codec/decode.js';
 import { encodeMessage } from './codec/encode.js';
 import { validateMessage } from './codec/validate.js';
@@ -15,7 +16,7 @@ export interface QueueLinkOptions extends LinkOptions {
    * objects pass as they are.
    */
   serialize?: boolean;
-  /** Deliver each batch after this many milliseconds instead of on the next microtask. */
+  /** Deliver each batch after this many milliseconds instead of at once after the sender's turn. */
   delay?: number;
   /** `send()` returns false once this many messages wait at the other end. Default 1024. */
   highWaterMark?: number;
@@ -25,8 +26,10 @@ export interface QueueLinkOptions extends LinkOptions {
 
 /**
  * One end of an in-process connection (see {@link createQueueLinkPair}).
- * Messages are delivered in order, in batches, on a later microtask (or after
- * `delay`), never inside the sender's call.
+ * Messages are delivered in order, in batches, soon after they were sent (on
+ * Node's tick queue, elsewhere on a microtask; or after `delay`), never
+ * inside the sender's call: a sender that awaits between messages still has
+ * them delivered in batches (see `schedule-flush.ts`).
  */
 export class QueueLink extends Link {
   private peer!: QueueLink;
@@ -73,9 +76,11 @@ export class QueueLink extends Link {
 
   protected transmit(message: Message): boolean {
     const peer = this.peer;
-    if (peer.waiting >= this.maxQueued) {
+    // Counted once: with this message there are waiting + 1.
+    const waiting = peer.waiting;
+    if (waiting >= this.maxQueued) {
       this.counters.slowConsumer++;
-      throw new SlowConsumerError(`the other end has ${peer.waiting} messages waiting (maxQueued ${this.maxQueued})`);
+      throw new SlowConsumerError(`the other end has ${waiting} messages waiting (maxQueued ${this.maxQueued})`);
     }
     if (this.serialize) {
       const bytes = encodeMessage(message);
@@ -85,7 +90,7 @@ export class QueueLink extends Link {
       validateMessage(message);
       peer.enqueue(message);
     }
-    if (peer.waiting >= this.highWaterMark) {
+    if (waiting + 1 >= this.highWaterMark) {
       if (!peer.senderBlocked) this.counters.backpressure++;
       peer.senderBlocked = true;
       return false;
@@ -97,8 +102,14 @@ export class QueueLink extends Link {
     // The other end still receives what was sent before the close.
     const peer = this.peer;
     if (peer.isClosed) return;
-    if (peer.pending.length === 0) peer.closeFromPeer();
-    else peer.closeWhenFlushed = true;
+    if (peer.pending.length === 0) {
+      peer.closeFromPeer();
+      return;
+    }
+    peer.closeWhenFlushed = true;
+    // Not held back behind a busy sender's microtasks (see schedule-flush.ts): the
+    // other end gets the rest and closes on the next microtask (a second flush is a no-op).
+    if (peer.delay === 0) void RESOLVED.then(peer.flushBound);
   }
 
   /** Messages sent to this end and not consumed yet. */
@@ -111,9 +122,7 @@ export class QueueLink extends Link {
     if (this.scheduled) return;
     this.scheduled = true;
     if (this.delay > 0) setTimeout(this.flushBound, this.delay);
-    // A resolved promise's reaction runs exactly where queueMicrotask would run it, but
-    // Node's queueMicrotask costs several times more (it wraps each callback for async hooks).
-    else void RESOLVED.then(this.flushBound);
+    else scheduleFlush(this.flushBound);
   }
 
   private flush(): void {

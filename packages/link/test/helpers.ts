@@ -2,7 +2,7 @@
  * Shared test helpers: golden-vector loading, hex conversion, a seeded PRNG,
  * and a `Participant` that records what a link receives and waits for it.
  *
- * Queue links deliver on microtasks, so "the network is quiet" is reached
+ * Queue links deliver on ticks and microtasks, so "the network is quiet" is reached
  * deterministically by waiting for the next macrotask ({@link settle}); no
  * test depends on wall-clock sleeps.
  */
@@ -81,8 +81,8 @@ export function below(rand: () => number, n: number): number {
 // ---- waiting --------------------------------------------------------------
 
 /**
- * Resolves once every queued microtask has run. Queue links deliver on
- * microtasks (chains of them included), so after this the in-process network
+ * Resolves once every queued tick and microtask has run. Queue links deliver
+ * on them (chains of them included), so after this the in-process network
  * is quiet and "nothing more arrives" can be asserted.
  */
 export function settle(): Promise<void> {
