@@ -12,6 +12,7 @@ import {
 } from '@streamtasks/client/internal';
 import type { Check } from './check.js';
 import { CustomFetchError, FetchRequestError, MalformedRequestError, ValidationError } from './errors.js';
+import { ServedRequest } from './served-request.js';
 
 /** What a route handler receives. */
 export interface FetchServerRequest<B = unknown> {
@@ -48,9 +49,6 @@ export interface FetchServerRequest<B = unknown> {
  * `["bad_request", message]`, anything else thrown `["general", message]`.
  */
 export type FetchHandler<B = unknown, R = unknown> = (request: FetchServerRequest<B>) => R | void | Promise<R | void>;
-
-/** The part of a request that answers before the handler returns. */
-type EarlyAnswer = Pick<FetchServerRequest, 'respond' | 'respondError' | 'responded'>;
 
 /** Options of {@link FetchServer.route} (given before the handler, so the body type flows into it). */
 export interface RouteOptions<B> {
@@ -105,6 +103,7 @@ export class FetchServer implements RouteServer {
   private stopListening: (() => void) | undefined;
   private controller: AbortController | undefined;
   private inFlight = 0;
+  private readonly sendBound = (request: FetchRequest, answer: FetchResponsePayload): void => this.send(request, answer);
 
   constructor(client: Client, options: FetchServerOptions = {}) {
     this.client = client;
@@ -185,28 +184,56 @@ export class FetchServer implements RouteServer {
   }
 
   private onRequest(request: FetchRequest, signal: AbortSignal): void {
+    const route = this.routes.get(request.descriptor);
+    if (!route) {
+      this.unknownDescriptors++;
+      if (!signal.aborted) this.send(request, fetchErrorPayload('not_found', request.descriptor));
+      return;
+    }
     this.inFlight++;
-    void this.serve(request, signal).finally(() => this.inFlight--);
+    const served = new ServedRequest(request, signal, this.sendBound);
+    const startedAt = performance.now();
+    let result: unknown;
+    try {
+      const body = route.validate ? validateBody(route.validate, request.body) : request.body;
+      result = route.handler(served.withBody(body));
+    } catch (err) {
+      this.settle(served, route, startedAt, err, true);
+      return;
+    }
+    // A handler that answers at once is answered at once: no promise, no await per request.
+    if (isThenable(result)) {
+      Promise.resolve(result).then(
+        (value) => this.settle(served, route, startedAt, value, false),
+        (err: unknown) => this.settle(served, route, startedAt, err, true),
+      );
+    } else {
+      this.settle(served, route, startedAt, result, false);
+    }
   }
 
-  private async serve(request: FetchRequest, signal: AbortSignal): Promise<void> {
-    let answered = false;
-    const respond = (answer: FetchResponsePayload) => {
-      if (answered) throw new Error(`the fetch ${JSON.stringify(request.descriptor)} was answered already`);
-      answered = true;
-      if (!signal.aborted) this.send(request, answer);
-    };
-    const early: EarlyAnswer = {
-      respond: (body: unknown) => respond(fetchResponsePayload(body === undefined ? null : body, false)),
-      respondError: (body: unknown) => respond(fetchResponsePayload(body, true)),
-      get responded() {
-        return answered;
-      },
-    };
-    const answer = await this.answer(request, signal, early);
-    if (answered || signal.aborted) return;
-    answered = true;
-    this.send(request, answer);
+  /** The handler settled (returned, resolved, threw or rejected): records it and sends the answer unless one went already. */
+  private settle(served: ServedRequest, route: { readonly stats: RouteStats }, startedAt: number, outcome: unknown, failed: boolean): void {
+    this.inFlight--;
+    if (failed) route.stats.record(startedAt, outcome);
+    else route.stats.record(startedAt);
+    served.finish(failed ? this.errorAnswer(served, outcome) : fetchResponsePayload(outcome === undefined ? null : outcome, false));
+  }
+
+  /** The answer to a handler's failure. */
+  private errorAnswer(served: ServedRequest, err: unknown): FetchResponsePayload {
+    const descriptor = served.descriptor;
+    // Answered already: what the handler threw afterwards has nowhere to go but the events.
+    if (served.responded) {
+      this.events.emit('handler-error', err, descriptor);
+      return fetchResponsePayload(null, true);
+    }
+    if (err instanceof FetchRequestError) return fetchErrorPayload(err.fetchCode, err.message);
+    if (err instanceof CustomFetchError) return fetchResponsePayload(err.body, true);
+    // A validation error inside the handler is the caller's bad input, as pydantic's is in Python.
+    if (err instanceof ValidationError) return fetchErrorPayload('bad_request', err.message);
+    this.events.emit('handler-error', err, descriptor);
+    return fetchErrorPayload('general', errorMessage(err));
   }
 
   private send(request: FetchRequest, answer: FetchResponsePayload): void {
@@ -215,45 +242,6 @@ export class FetchServer implements RouteServer {
       if (encodeError !== undefined) this.events.emit('handler-error', encodeError, request.descriptor);
     } catch (cause) {
       this.report(new Error(`could not send the answer to ${String(request.returnAddress)}:${request.returnPort}: ${errorMessage(cause)}`, { cause }));
-    }
-  }
-
-  private async answer(request: FetchRequest, signal: AbortSignal, early: EarlyAnswer): Promise<FetchResponsePayload> {
-    const route = this.routes.get(request.descriptor);
-    if (!route) {
-      this.unknownDescriptors++;
-      return fetchErrorPayload('not_found', request.descriptor);
-    }
-    const startedAt = performance.now();
-    try {
-      const body = route.validate ? validateBody(route.validate, request.body) : request.body;
-      const result = await route.handler({
-        body,
-        descriptor: request.descriptor,
-        returnAddress: request.returnAddress,
-        returnPort: request.returnPort,
-        signal,
-        respond: early.respond,
-        respondError: early.respondError,
-        get responded() {
-          return early.responded;
-        },
-      });
-      route.stats.record(startedAt);
-      return fetchResponsePayload(result === undefined ? null : result, false);
-    } catch (err) {
-      route.stats.record(startedAt, err);
-      // Answered already: what the handler threw afterwards has nowhere to go but the events.
-      if (early.responded) {
-        this.events.emit('handler-error', err, request.descriptor);
-        return fetchResponsePayload(null, true);
-      }
-      if (err instanceof FetchRequestError) return fetchErrorPayload(err.fetchCode, err.message);
-      if (err instanceof CustomFetchError) return fetchResponsePayload(err.body, true);
-      // A validation error inside the handler is the caller's bad input, as pydantic's is in Python.
-      if (err instanceof ValidationError) return fetchErrorPayload('bad_request', err.message);
-      this.events.emit('handler-error', err, request.descriptor);
-      return fetchErrorPayload('general', errorMessage(err));
     }
   }
 
@@ -269,6 +257,10 @@ function validateBody(validate: Check<unknown>, body: unknown): unknown {
     if (err instanceof FetchRequestError || err instanceof CustomFetchError) throw err;
     throw FetchRequestError.badRequest(errorMessage(err), { cause: err });
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function errorMessage(err: unknown): string {
