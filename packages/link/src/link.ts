@@ -64,6 +64,13 @@ export abstract class Link {
   readonly counters = new LinkStats();
   /** Whether {@link Link.counters} is kept up to date (option `stats`). */
   readonly counting: boolean;
+  /**
+   * Whether {@link Link.send} and {@link Link.receive} count each message.
+   * A link that counts its traffic in batches itself (the in-process queue
+   * link, as each batch is delivered) clears it and delivers with
+   * {@link Link.handOver}.
+   */
+  protected countsEachMessage: boolean;
 
   private _isClosed = false;
   private _closeReason: Error | undefined;
@@ -88,6 +95,7 @@ export abstract class Link {
     }
     this.cost = cost;
     this.counting = options.stats ?? true;
+    this.countsEachMessage = this.counting;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
@@ -130,8 +138,10 @@ export abstract class Link {
     if (this._isClosed) throw new ConnectionClosedError('cannot send: link is closed', { cause: this._closeReason });
     // Transmit first: a refused message must not change the bookkeeping.
     const belowHighWaterMark = this.transmit(message);
-    if (this.counting) this.counters.countOut(message.type);
-    if (message.type === MessageType.InTopicsChanged) {
+    // The type is read once: at call sites that see many message classes each read costs.
+    const { type } = message;
+    if (this.countsEachMessage) this.counters.countOut(type);
+    if (type === MessageType.InTopicsChanged) {
       for (const t of message.add) this.subscribedTopics.add(t);
       for (const t of message.remove) this.subscribedTopics.delete(t);
     }
@@ -222,10 +232,15 @@ export abstract class Link {
     this.close(reason);
   }
 
-  /** Hands a message that arrived from the other end to the consumer. */
+  /** Counts a message that arrived from the other end and hands it to the consumer. */
   protected receive(message: Message): void {
+    if (this.countsEachMessage && !this._isClosed) this.counters.countIn(message.type);
+    this.handOver(message);
+  }
+
+  /** Hands a message that arrived from the other end to the consumer, without counting it (the link counted it). */
+  protected handOver(message: Message): void {
     if (this._isClosed) return;
-    if (this.counting) this.counters.countIn(message.type);
     if (this.receiver && this.inbox.pending === 0) this.dispatch(message);
     else this.inbox.push(message);
   }

@@ -4,7 +4,7 @@ import { encodeMessage } from './codec/encode.js';
 import { validateMessage } from './codec/validate.js';
 import { SlowConsumerError } from './errors.js';
 import { Link, type LinkOptions } from './link.js';
-import type { Message } from './messages.js';
+import { MessageType, type Message } from './messages.js';
 import { wireType } from './stats.js';
 
 const RESOLVED = Promise.resolve();
@@ -59,6 +59,8 @@ export class QueueLink extends Link {
     this.delay = options.delay ?? 0;
     this.highWaterMark = options.highWaterMark ?? 1024;
     this.maxQueued = options.maxQueued ?? Infinity;
+    // Both ends count a batch as it is delivered (flush), not each send.
+    this.countsEachMessage = false;
   }
 
   /** @internal */
@@ -83,9 +85,7 @@ export class QueueLink extends Link {
       throw new SlowConsumerError(`the other end has ${waiting} messages waiting (maxQueued ${this.maxQueued})`);
     }
     if (this.serialize) {
-      const bytes = encodeMessage(message);
-      if (this.counting) this.counters.bytesOut[wireType(message.type)] += bytes.length;
-      peer.enqueue(bytes);
+      peer.enqueue(encodeMessage(message));
     } else {
       validateMessage(message);
       peer.enqueue(message);
@@ -129,29 +129,56 @@ export class QueueLink extends Link {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
+    // What is delivered is counted here, on this end (in) and on the
+    // sender's (out): TopicData as one sum per batch, so that counting costs
+    // next to nothing per message.
+    const counting = this.counting;
+    let topicData = 0;
     for (let i = 0; i < batch.length && !this.isClosed; i++) {
       const item = batch[i]!;
+      let message: Message;
       if (item instanceof Uint8Array) {
-        let message: Message;
         try {
           message = decodeMessage(item);
         } catch (err) {
           // A malformed message closes only this connection.
           this.counters.decodeErrors++;
+          this.countTopicData(topicData);
           this.close(err as Error);
           return;
         }
-        if (this.counting) this.counters.bytesIn[wireType(message.type)] += item.length;
-        this.receive(message);
+        if (counting) this.countBytes(message.type, item.length);
       } else {
-        this.receive(item);
+        message = item;
       }
+      const { type } = message;
+      if (type === MessageType.TopicData) topicData++;
+      else if (counting) this.countOther(type);
+      this.handOver(message);
     }
+    this.countTopicData(topicData);
     if (this.closeWhenFlushed) {
       this.closeFromPeer();
       return;
     }
     this.consumed();
+  }
+
+  private countTopicData(n: number): void {
+    if (n === 0 || !this.counting) return;
+    this.counters.countTopicDataIn(n);
+    this.peer.counters.countTopicDataOut(n);
+  }
+
+  private countOther(type: MessageType): void {
+    this.counters.countIn(type);
+    this.peer.counters.countOut(type);
+  }
+
+  private countBytes(type: MessageType, bytes: number): void {
+    const t = wireType(type);
+    this.counters.bytesIn[t] += bytes;
+    this.peer.counters.bytesOut[t] += bytes;
   }
 
   protected override consumed(): void {

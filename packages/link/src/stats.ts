@@ -23,14 +23,17 @@ export function wireType(type: MessageType): number {
  * message type (`MessageType.TopicData` … `MessageType.OutTopicsChanged`).
  * Bytes are counted only by links that serialize (connections, serializing
  * queue links); in-process links that pass objects leave them at 0.
+ * Connections count each message as it is written or read; in-process queue
+ * links count a whole batch, on both ends, when it is delivered (right after
+ * the sender's turn).
  */
 export class LinkStats {
   /** `Date.now()` when the link was created. */
   readonly openedAt = Date.now();
   // TopicData, the message of the hot path, is counted in plain number
   // fields: incrementing one costs a fraction of a typed-array element, and
-  // on in-process pub/sub that is the difference between counting for free
-  // and a tenth of the throughput (bench/stats-overhead.mjs).
+  // on in-process pub/sub every instruction per message shows
+  // (bench/stats-overhead.mjs).
   private topicDataIn = 0;
   private topicDataOut = 0;
   private readonly otherIn = new Float64Array(WIRE_TYPE_COUNT);
@@ -62,6 +65,16 @@ export class LinkStats {
     else this.otherOut[WIRE_TYPE[type]!]!++;
   }
 
+  /** @internal Counts `n` received TopicData messages at once (a delivered batch). */
+  countTopicDataIn(n: number): void {
+    this.topicDataIn += n;
+  }
+
+  /** @internal Counts `n` sent TopicData messages at once (a delivered batch). */
+  countTopicDataOut(n: number): void {
+    this.topicDataOut += n;
+  }
+
   /** Encoded bytes received, by wire type (frame payloads, without framing). */
   readonly bytesIn = new Float64Array(WIRE_TYPE_COUNT);
   /** Encoded bytes sent, by wire type. */
@@ -84,14 +97,39 @@ export interface TopicCounters {
   bytes: number;
 }
 
-/** Totals of a switch (see {@link Switch.stats}); they only grow. */
+/**
+ * @internal The counters of one topic as a switch keeps them. Forwarding a
+ * message adds to `messages` (and `bytes` when it arrived serialized) and
+ * nothing else: the copies handed out are derived from the messages counted
+ * since the number of subscribers last changed.
+ */
+export class TopicTally implements TopicCounters {
+  messages = 0;
+  bytes = 0;
+  private deliveredBefore = 0;
+  private messagesBefore = 0;
+  private fanout = 0;
+
+  /** TopicData copies handed to subscriber links (each message once per subscriber it went to). */
+  get deliveries(): number {
+    return this.deliveredBefore + (this.messages - this.messagesBefore) * this.fanout;
+  }
+
+  /** The topic now has `subscribers` subscriber links: later messages are delivered that many times. */
+  setFanout(subscribers: number): void {
+    this.deliveredBefore = this.deliveries;
+    this.messagesBefore = this.messages;
+    this.fanout = subscribers;
+  }
+}
+
+/**
+ * Totals of a switch (see {@link Switch.stats}); they only grow. The topic
+ * totals are summed on each read from the per-topic counters (and those of
+ * topics that are gone), so forwarding a message updates one counter, not
+ * four.
+ */
 export class SwitchStats {
-  /** TopicData messages forwarded (counted once, however many subscribers got them). */
-  topicMessages = 0;
-  /** Their encoded bytes, where known. */
-  topicBytes = 0;
-  /** TopicData copies handed to subscriber links. */
-  topicDeliveries = 0;
   /** TopicControl messages received. */
   controls = 0;
   /** Addressed messages delivered to the link reaching their address. */
@@ -100,4 +138,38 @@ export class SwitchStats {
   unroutable = 0;
   /** Message copies lost for one destination (no wire form for it). */
   dropped = 0;
+  private retiredMessages = 0;
+  private retiredBytes = 0;
+  private retiredDeliveries = 0;
+
+  /** @internal `topics`: the live per-topic counters of the switch. */
+  constructor(private readonly topics: ReadonlyMap<unknown, TopicTally>) {}
+
+  /** TopicData messages forwarded (counted once, however many subscribers got them). */
+  get topicMessages(): number {
+    let n = this.retiredMessages;
+    for (const t of this.topics.values()) n += t.messages;
+    return n;
+  }
+
+  /** Their encoded bytes, where known. */
+  get topicBytes(): number {
+    let n = this.retiredBytes;
+    for (const t of this.topics.values()) n += t.bytes;
+    return n;
+  }
+
+  /** TopicData copies handed to subscriber links. */
+  get topicDeliveries(): number {
+    let n = this.retiredDeliveries;
+    for (const t of this.topics.values()) n += t.deliveries;
+    return n;
+  }
+
+  /** @internal Keeps the counts of a topic whose counters the switch drops. */
+  retire(t: TopicTally): void {
+    this.retiredMessages += t.messages;
+    this.retiredBytes += t.bytes;
+    this.retiredDeliveries += t.deliveries;
+  }
 }

@@ -13,7 +13,7 @@ import {
   type TopicDataMessage,
 } from './messages.js';
 import { RouteTable, type BestRoutes } from './route-table.js';
-import { SwitchStats, type TopicCounters } from './stats.js';
+import { SwitchStats, TopicTally } from './stats.js';
 
 export interface SwitchOptions {
   /** Count forwarded messages per topic and in total ({@link Switch.stats}, {@link Switch.topicInfo}). Default true. */
@@ -61,7 +61,7 @@ export interface SwitchEvents {
 /** The links that requested a topic (replaced, never mutated, so forwarding can iterate safely) and its counters. */
 interface Subscribers {
   readonly links: readonly Link[];
-  readonly counters: TopicCounters;
+  readonly counters: TopicTally;
 }
 
 interface LinkState {
@@ -111,12 +111,12 @@ interface Outbox {
  */
 export class Switch {
   readonly events = new Emitter<SwitchEvents>();
+  /** Forwarding counters per topic; an entry lives while the topic is provided or requested. */
+  private readonly topicCounters = new Map<Id, TopicTally>();
   /** Totals of what the switch forwarded and dropped. */
-  readonly stats = new SwitchStats();
+  readonly stats = new SwitchStats(this.topicCounters);
   /** Whether the switch counts (option `stats`). */
   readonly counting: boolean;
-  /** Forwarding counters per topic; an entry lives while the topic is provided or requested. */
-  private readonly topicCounters = new Map<Id, TopicCounters>();
   private readonly states = new Map<Link, LinkState>();
   private readonly topics = new RouteTable();
   private readonly addressRoutes = new RouteTable();
@@ -254,6 +254,7 @@ export class Switch {
     this.releaseTimer = undefined;
     this.topics.held.clear();
     this.addressRoutes.held.clear();
+    for (const counters of this.topicCounters.values()) this.stats.retire(counters);
     this.topicCounters.clear();
   }
 
@@ -316,14 +317,12 @@ export class Switch {
     if (subscribers === undefined) return;
     const links = subscribers.links;
     if (this.counting) {
-      const size = message.wire === undefined ? 0 : message.wire.length;
+      // One increment per message: the totals and the copies handed out are
+      // derived from it when read (SwitchStats, TopicTally).
       const counters = subscribers.counters;
       counters.messages++;
-      counters.bytes += size;
-      const stats = this.stats;
-      stats.topicMessages++;
-      stats.topicBytes += size;
-      stats.topicDeliveries += links.length;
+      const wire = message.wire;
+      if (wire !== undefined) counters.bytes += wire.length;
     }
     for (let i = 0; i < links.length; i++) {
       const link = links[i]!;
@@ -386,7 +385,10 @@ export class Switch {
     for (const topic of add) {
       const subs = this.subscribers.get(topic);
       if (subs?.links.includes(origin)) continue;
-      this.subscribers.set(topic, { links: subs ? [...subs.links, origin] : [origin], counters: subs?.counters ?? this.countersOf(topic) });
+      const links = subs ? [...subs.links, origin] : [origin];
+      const counters = subs?.counters ?? this.countersOf(topic);
+      counters.setFanout(links.length);
+      this.subscribers.set(topic, { links, counters });
       if (!subs) this.resubscribe(topic);
       // Late joiners learn the topic's state right away (once).
       const paused = this.controls.get(topic);
@@ -400,24 +402,33 @@ export class Switch {
       if (!subs || !subs.links.includes(origin)) continue;
       state?.sentControl.delete(topic);
       const rest = subs.links.filter((l) => l !== origin);
+      subs.counters.setFanout(rest.length);
       if (rest.length > 0) {
         this.subscribers.set(topic, { links: rest, counters: subs.counters });
       } else {
         this.subscribers.delete(topic);
-        if (!this.topics.has(topic)) this.topicCounters.delete(topic);
+        if (!this.topics.has(topic)) this.dropCounters(topic);
         this.resubscribe(topic);
       }
     }
   }
 
   /** The counters of `topic`, made on first use. */
-  private countersOf(topic: Id): TopicCounters {
+  private countersOf(topic: Id): TopicTally {
     let counters = this.topicCounters.get(topic);
     if (counters === undefined) {
-      counters = { messages: 0, bytes: 0 };
+      counters = new TopicTally();
       this.topicCounters.set(topic, counters);
     }
     return counters;
+  }
+
+  /** Forgets the counters of a topic nobody provides or requests; the totals keep what it counted. */
+  private dropCounters(topic: Id): void {
+    const counters = this.topicCounters.get(topic);
+    if (counters === undefined) return;
+    this.stats.retire(counters);
+    this.topicCounters.delete(topic);
   }
 
   /** Makes the upstream subscription of `topic` match who wants it and who provides it cheapest. */
@@ -457,7 +468,7 @@ export class Switch {
     if (isTopic) {
       if (after.first === undefined) {
         this.controls.delete(id);
-        if (!this.subscribers.has(id)) this.topicCounters.delete(id);
+        if (!this.subscribers.has(id)) this.dropCounters(id);
       }
       if (this.subscribers.has(id) || this.subscribedVia.has(id)) this.resubscribe(id);
     }

@@ -108,6 +108,64 @@ test('a switch counts per topic and in total, and describes its routes', async (
   other.send(new InTopicsChangedMessage([], [5]));
   await settle();
   expect(hub.topicInfo().map((t) => t.topic).sort()).toEqual([6, 9]);
+  // ... but the totals keep what it counted, also once the switch is closed.
+  expect(hub.stats).toMatchObject({ topicMessages: 3, topicBytes: 3 * wire, topicDeliveries: 6 });
+  hub.close();
+  expect(hub.stats).toMatchObject({ topicMessages: 3, topicBytes: 3 * wire, topicDeliveries: 6 });
+});
+
+test('queue links count a batch on both ends when it is delivered, and only what was delivered', async () => {
+  const [a, b] = createQueueLinkPair();
+  const data = new TopicDataMessage(7, RawData.from(1));
+  a.send(data);
+  a.send(data);
+  a.send(new TopicControlMessage(7, true));
+  a.send(data);
+  // Nothing is delivered while the sender's code runs, so nothing is counted yet.
+  expect([...a.counters.messagesOut, ...b.counters.messagesIn].every((n) => n === 0)).toBe(true);
+  for (let i = 0; i < 4; i++) await b.recv({ timeout: 2000 });
+  expect(Array.from(a.counters.messagesOut)).toEqual([3, 1, 0, 0, 0, 0]);
+  expect(Array.from(b.counters.messagesIn)).toEqual([3, 1, 0, 0, 0, 0]);
+  expect(Array.from(a.counters.messagesIn)).toEqual([0, 0, 0, 0, 0, 0]);
+
+  // A receiver that closes its end mid-batch: the rest of the batch is never delivered nor counted.
+  const [c, d] = createQueueLinkPair();
+  let seen = 0;
+  d.setReceiver(() => {
+    if (++seen === 2) d.close();
+  });
+  for (let i = 0; i < 5; i++) c.send(data);
+  await d.closed;
+  await settle();
+  expect(seen).toBe(2);
+  expect(c.counters.messagesOut[MessageType.TopicData]).toBe(2);
+  expect(d.counters.messagesIn[MessageType.TopicData]).toBe(2);
+});
+
+test('a switch counts the copies it hands out by the subscribers each message had', async () => {
+  const hub = new Switch();
+  const [pubSide, pub] = createQueueLinkPair();
+  const [oneSide, one] = createQueueLinkPair();
+  const [twoSide, two] = createQueueLinkPair();
+  for (const l of [pubSide, oneSide, twoSide]) hub.addLink(l);
+  pub.send(new OutTopicsChangedMessage([{ id: 5, cost: 0 }], []));
+  await next(one, MessageType.OutTopicsChangedRecv);
+  one.send(new InTopicsChangedMessage([5], []));
+  await next(pub, MessageType.InTopicsChanged);
+  const publish = async (n: number, ...subscribers: Link[]) => {
+    for (let i = 0; i < n; i++) pub.send(new TopicDataMessage(5, RawData.from(i)));
+    for (const s of subscribers) for (let i = 0; i < n; i++) await next(s, MessageType.TopicData);
+  };
+  await publish(2, one);
+  two.send(new InTopicsChangedMessage([5], []));
+  await settle();
+  await publish(3, one, two);
+  expect(hub.stats).toMatchObject({ topicMessages: 5, topicDeliveries: 2 + 3 * 2 });
+  one.send(new InTopicsChangedMessage([], [5]));
+  await settle();
+  await publish(4, two);
+  expect(hub.stats).toMatchObject({ topicMessages: 9, topicDeliveries: 8 + 4 });
+  expect(hub.topicInfo().find((t) => t.topic === 5)).toMatchObject({ messages: 9 });
   hub.close();
 });
 
