@@ -51,6 +51,8 @@ test.each([
   ['request', ['10000:100', 'echo', '1']],
   ['resolve', ['echo-service']],
   ['signal', ['echo-service', 'stop']],
+  ['reply', ['--name', 'echo-service', 'echo']],
+  ['names', []],
 ])('%s %j against a node without --core: one line and exit code 5, not the timeout', async (command, args) => {
   const started = await startNodeProcess(['--serve', 'tcp://127.0.0.1:0', '--no-node-socket']);
   nodeProcess = started.node;
