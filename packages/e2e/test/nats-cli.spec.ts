@@ -16,15 +16,17 @@ beforeAll(async () => {
   server = await startNatsServer();
   natsUrl = `${server.url}?network=cli${process.pid}`;
   nodeA = new CliProcess(['node', '--core', '--no-node-socket', '--connect', natsUrl]);
-  await nodeA.waitFor(/connected to nats:\/\/.* \(cost 200\)/);
+  // A node process takes seconds to start on a loaded machine: the waits are generous, the hook's limit bounds them.
+  await nodeA.waitFor(/connected to nats:\/\/.* \(cost 200\)/, 25_000);
   ({ node: nodeB, url: tcpB } = await startNodeProcess(['--no-node-socket', '--serve', 'tcp://127.0.0.1:0', '--connect', natsUrl]));
-  await nodeB.waitFor(/connected to nats:\/\//);
-}, 30_000);
+  await nodeB.waitFor(/connected to nats:\/\//, 25_000);
+}, 60_000);
 
 afterAll(async () => {
-  expect(await nodeB?.stop()).toBe(0);
-  expect(await nodeA?.stop()).toBe(0);
+  // Both stopped (and the server killed) before anything is checked: a failed start leaves no process behind.
+  const codes = [await nodeB?.stop(), await nodeA?.stop()];
   await server?.kill();
+  expect(codes).toEqual([nodeB ? 0 : undefined, 0]);
 });
 
 test('a service on node B (TCP) is found and fetched from a command on NATS, with discovery on node A', async () => {
