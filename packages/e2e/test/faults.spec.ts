@@ -17,6 +17,7 @@ import { InTopic, OutTopic } from '@streamtasks/topic';
 import { connect, createReconnector, parseUrl } from '@streamtasks/transports';
 import { openClient, startNode } from '@streamtasks/cli';
 import { CliProcess } from './process.js';
+import { runOrderedStreams } from './ordered-streams.js';
 
 const processes: CliProcess[] = [];
 const clients: Client[] = [];
@@ -310,30 +311,16 @@ test('50 000 messages through three switches over TCP: none lost, order kept per
   const a = await nodeProcess(['--serve', 'tcp://127.0.0.1:0']);
   const b = await nodeProcess(['--serve', 'tcp://127.0.0.1:0', '--connect', a.urls[0]!]);
   const c = await nodeProcess(['--serve', 'tcp://127.0.0.1:0', '--connect', b.urls[0]!]);
-  const onA = await client(a.urls[0]!);
-  const onB = await client(b.urls[0]!);
-  const onC = await client(c.urls[0]!);
-  const topics = [400_004, 400_005];
-  const outs = [new OutTopic(onA, topics[0]!), new OutTopic(onB, topics[1]!)];
-  const expected = new Map<Id, number>(topics.map((t) => [t, 0]));
-  const PER_TOPIC = 25_000;
-  let total = 0;
-  const failures: string[] = [];
-  for (const topic of topics) {
-    onC.subscribe(topic, {
-      data: (data) => {
-        const { n } = data.value as { n: number };
-        if (n !== expected.get(topic)) failures.push(`topic ${topic}: #${n} instead of #${expected.get(topic)}`);
-        expected.set(topic, n + 1);
-        total++;
-      },
-    });
-  }
-  await Promise.all(outs.map((o) => o.waitRequested(true, { timeout: 10_000 })));
-  for (let n = 0; n < PER_TOPIC; n++) await Promise.all(outs.map((o) => o.send({ n })));
-  await until(() => total === 2 * PER_TOPIC, 'every message', 30_000);
+  const { total, failures } = await runOrderedStreams({
+    publishers: [await client(a.urls[0]!), await client(b.urls[0]!)],
+    subscriber: await client(c.urls[0]!),
+    topics: [400_004, 400_005],
+    perTopic: 25_000,
+    requestTimeout: 10_000,
+    deliveryTimeout: 30_000,
+  });
   expect(failures).toEqual([]);
-  expect(total).toBe(2 * PER_TOPIC);
+  expect(total).toBe(50_000);
 }, 60_000);
 
 test('teardown: after closing clients, servers and nodes nothing is left running', async () => {

@@ -3,12 +3,11 @@
 // clients over TCP on two of them publish, a client on the third
 // subscribes. Nothing may be lost and the order per topic and provider
 // must hold (core NATS is at most once, but nothing fails here).
-import type { Id } from '@streamtasks/link';
 import type { Client } from '@streamtasks/client';
-import { OutTopic } from '@streamtasks/topic';
 import { openClient } from '@streamtasks/cli';
 import { startNatsServer, type NatsServer } from '@streamtasks/testing';
 import { CliProcess } from './process.js';
+import { runOrderedStreams } from './ordered-streams.js';
 
 let server: NatsServer;
 const processes: CliProcess[] = [];
@@ -43,33 +42,14 @@ async function client(url: string): Promise<Client> {
 test('50 000 messages through three switches joined by NATS: none lost, order kept per topic and provider', async () => {
   const natsUrl = `${server.url}?network=faults${process.pid}`;
   const [a, b, c] = await Promise.all([natsNode(natsUrl), natsNode(natsUrl), natsNode(natsUrl)]);
-  const onA = await client(a);
-  const onB = await client(b);
-  const onC = await client(c);
-  const topics = [400_104, 400_105];
-  const outs = [new OutTopic(onA, topics[0]!), new OutTopic(onB, topics[1]!)];
-  const expected = new Map<Id, number>(topics.map((t) => [t, 0]));
-  const PER_TOPIC = 25_000;
-  let total = 0;
-  const failures: string[] = [];
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => (done = resolve));
-  for (const topic of topics) {
-    onC.subscribe(topic, {
-      data: (data) => {
-        const { n } = data.value as { n: number };
-        if (n !== expected.get(topic)) failures.push(`topic ${topic}: #${n} instead of #${expected.get(topic)}`);
-        expected.set(topic, n + 1);
-        if (++total === 2 * PER_TOPIC) done();
-      },
-    });
-  }
-  await Promise.all(outs.map((o) => o.waitRequested(true, { timeout: 20_000 })));
-  for (let n = 0; n < PER_TOPIC; n++) await Promise.all(outs.map((o) => o.send({ n })));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 60_000)));
-  await Promise.race([all, late]);
-  clearTimeout(timer);
+  const { total, failures } = await runOrderedStreams({
+    publishers: [await client(a), await client(b)],
+    subscriber: await client(c),
+    topics: [400_104, 400_105],
+    perTopic: 25_000,
+    requestTimeout: 20_000,
+    deliveryTimeout: 60_000,
+  });
   expect(failures).toEqual([]);
-  expect(total).toBe(2 * PER_TOPIC);
+  expect(total).toBe(50_000);
 }, 120_000);
