@@ -32,11 +32,9 @@ export async function openClient(url: string = DEFAULT_URL, options: OpenClientO
   const link = await connectNats({ url, timeout: remaining(), signal: options.signal });
   const client = new Client(link, { nameResolver: discoveryNames }).start();
   try {
-    // Over NATS, discovery (address 0) is known once some node announces it.
-    if (options.address) {
-      await link.reachable(0, { timeout: remaining(), signal: options.signal });
-      await requestAddress(client, { timeout: remaining(), signal: options.signal });
-    }
+    // The link is ready: the network answered, so its routes are known. The request waits for
+    // discovery's routes during the route grace only, and fails with NoDiscoveryError without them.
+    if (options.address) await requestAddress(client, { timeout: remaining(), signal: options.signal });
   } catch (err) {
     client.close();
     throw err;
