@@ -8,6 +8,8 @@ import { MessageType, type Message } from './messages.js';
 import { wireType } from './stats.js';
 
 const RESOLVED = Promise.resolve();
+/** Largest batch array kept for reuse. */
+const MAX_IDLE_BATCH = 4096;
 
 export interface QueueLinkOptions extends LinkOptions {
   /**
@@ -37,7 +39,15 @@ export class QueueLink extends Link {
   private readonly delay: number;
   private readonly highWaterMark: number;
   private readonly maxQueued: number;
-  private pending: Array<Message | Uint8Array> = [];
+  /**
+   * Messages sent to this end and not delivered yet: `pending[0, pendingCount)`.
+   * Two arrays take turns (one filling while the other is delivered), cleared
+   * slot by slot after a delivery: a fresh array per batch would grow (and
+   * be copied) a dozen times on the way to 1024 messages.
+   */
+  private pending: Array<Message | Uint8Array | undefined> = [];
+  private spare: Array<Message | Uint8Array | undefined> = [];
+  private pendingCount = 0;
   private scheduled = false;
   private closeWhenFlushed = false;
   private senderBlocked = false;
@@ -102,7 +112,7 @@ export class QueueLink extends Link {
     // The other end still receives what was sent before the close.
     const peer = this.peer;
     if (peer.isClosed) return;
-    if (peer.pending.length === 0) {
+    if (peer.pendingCount === 0) {
       peer.closeFromPeer();
       return;
     }
@@ -114,11 +124,11 @@ export class QueueLink extends Link {
 
   /** Messages sent to this end and not consumed yet. */
   private get waiting(): number {
-    return this.pending.length + this.queuedCount;
+    return this.pendingCount + this.queuedCount;
   }
 
   private enqueue(item: Message | Uint8Array): void {
-    this.pending.push(item);
+    this.pending[this.pendingCount++] = item;
     if (this.scheduled) return;
     this.scheduled = true;
     if (this.delay > 0) setTimeout(this.flushBound, this.delay);
@@ -128,40 +138,70 @@ export class QueueLink extends Link {
   private flush(): void {
     this.scheduled = false;
     const batch = this.pending;
-    this.pending = [];
-    // What is delivered is counted here, on this end (in) and on the
-    // sender's (out): TopicData as one sum per batch, so that counting costs
-    // next to nothing per message.
+    const n = this.pendingCount;
+    // Sends during the delivery (a receiver that answers) fill the other array.
+    this.pending = this.spare;
+    this.pendingCount = 0;
+    // The sending end decided the form of what it queued here.
+    const delivered = this.peer.serialize ? this.deliverEncoded(batch, n) : this.deliverObjects(batch, n);
+    // An array that grew for a burst is let go, so that a burst does not pin its memory.
+    if (batch.length > MAX_IDLE_BATCH) {
+      this.spare = [];
+    } else {
+      for (let i = 0; i < n; i++) batch[i] = undefined;
+      this.spare = batch;
+    }
+    if (!delivered) return;
+    if (this.closeWhenFlushed) {
+      this.closeFromPeer();
+      return;
+    }
+    this.consumed();
+  }
+
+  /**
+   * Hands over message objects. What is delivered is counted here, on this
+   * end (in) and on the sender's (out): TopicData as one sum per batch, so
+   * that counting costs next to nothing per message.
+   */
+  private deliverObjects(batch: ReadonlyArray<Message | Uint8Array | undefined>, n: number): boolean {
     const counting = this.counting;
     let topicData = 0;
-    for (let i = 0; i < batch.length && !this.isClosed; i++) {
-      const item = batch[i]!;
-      let message: Message;
-      if (item instanceof Uint8Array) {
-        try {
-          message = decodeMessage(item);
-        } catch (err) {
-          // A malformed message closes only this connection.
-          this.counters.decodeErrors++;
-          this.countTopicData(topicData);
-          this.close(err as Error);
-          return;
-        }
-        if (counting) this.countBytes(message.type, item.length);
-      } else {
-        message = item;
-      }
+    for (let i = 0; i < n && !this.isClosed; i++) {
+      const message = batch[i] as Message;
       const { type } = message;
       if (type === MessageType.TopicData) topicData++;
       else if (counting) this.countOther(type);
       this.handOver(message);
     }
     this.countTopicData(topicData);
-    if (this.closeWhenFlushed) {
-      this.closeFromPeer();
-      return;
+    return true;
+  }
+
+  /** Decodes and hands over encoded messages; false when a malformed one closed the link. */
+  private deliverEncoded(batch: ReadonlyArray<Message | Uint8Array | undefined>, n: number): boolean {
+    const counting = this.counting;
+    let topicData = 0;
+    for (let i = 0; i < n && !this.isClosed; i++) {
+      const bytes = batch[i] as Uint8Array;
+      let message: Message;
+      try {
+        message = decodeMessage(bytes);
+      } catch (err) {
+        // A malformed message closes only this connection.
+        this.counters.decodeErrors++;
+        this.countTopicData(topicData);
+        this.close(err as Error);
+        return false;
+      }
+      const { type } = message;
+      if (counting) this.countBytes(type, bytes.length);
+      if (type === MessageType.TopicData) topicData++;
+      else if (counting) this.countOther(type);
+      this.handOver(message);
     }
-    this.consumed();
+    this.countTopicData(topicData);
+    return true;
   }
 
   private countTopicData(n: number): void {
