@@ -7,7 +7,7 @@ import type { FetchServerRequest } from './server.js';
  * it is answered once — early with `respond`/`respondError`, or when the
  * handler settles — and not at all once the server stopped. One object per
  * request (the answer functions are its own, so a handler may destructure
- * them).
+ * them; they are made when first read).
  */
 export class ServedRequest implements FetchServerRequest {
   body: unknown = undefined;
@@ -18,6 +18,8 @@ export class ServedRequest implements FetchServerRequest {
   readonly #request: FetchRequest;
   readonly #send: (request: FetchRequest, answer: FetchResponsePayload) => void;
   #answered = false;
+  #respond: ((body: unknown) => void) | undefined;
+  #respondError: ((body: unknown) => void) | undefined;
 
   constructor(request: FetchRequest, signal: AbortSignal, send: (request: FetchRequest, answer: FetchResponsePayload) => void) {
     this.descriptor = request.descriptor;
@@ -32,9 +34,14 @@ export class ServedRequest implements FetchServerRequest {
     return this.#answered;
   }
 
-  readonly respond = (body: unknown): void => this.answer(fetchResponsePayload(body === undefined ? null : body, false));
+  // Made when first read: most handlers return their answer and never use them.
+  get respond(): (body: unknown) => void {
+    return (this.#respond ??= (body) => this.answer(fetchResponsePayload(body === undefined ? null : body, false)));
+  }
 
-  readonly respondError = (body: unknown): void => this.answer(fetchResponsePayload(body, true));
+  get respondError(): (body: unknown) => void {
+    return (this.#respondError ??= (body) => this.answer(fetchResponsePayload(body, true)));
+  }
 
   /** The request as the handler sees it: with its body checked. */
   withBody(body: unknown): this {

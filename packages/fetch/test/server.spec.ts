@@ -126,6 +126,27 @@ describe('FetchServer', () => {
     await expect(fetch('bad-answer')).rejects.toMatchObject({ fetchCode: 'general' });
   });
 
+  test('an answer the shape check cannot vouch for is still encoded at once', async () => {
+    // A bigint beyond 64 bits is left to the encoder, which refuses it: answered as general, not dropped later.
+    server.route('too-big', () => ({ list: [1, { n: 2n ** 70n }] }));
+    await expect(fetch('too-big')).rejects.toMatchObject({ fetchCode: 'general' });
+    // A Map and a class instance are not plain data either, but encode fine.
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    server.route('map', () => new Map([['a', 1]]));
+    server.route('point', () => new Point(3));
+    await expect(fetch('map')).resolves.toBeDefined();
+    await expect(fetch('point')).resolves.toMatchObject({ x: 3 });
+  });
+
+  test('deeply nested plain answers arrive whole', async () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 40; i++) deep = i % 2 ? [deep] : { d: deep, b: new Uint8Array([i]) };
+    server.route('deep', () => deep);
+    await expect(fetch('deep')).resolves.toEqual(deep);
+  });
+
   test('handlers run concurrently: a slow one does not hold up others', async () => {
     const gate = deferred();
     server.route('slow', async () => {

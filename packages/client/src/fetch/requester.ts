@@ -60,22 +60,30 @@ export class FetchRequester {
     }
     const target = parseEndpoint(endpoint, Ports.FETCH);
     const timeout = options.timeout ?? this.options.fetchTimeout;
-    const deadline = Date.now() + timeout;
+    const { signal } = options;
+    // The clock is read only when something is awaited before the request
+    // (a name, a route): a fetch to a known route starts its wait at once.
+    let deadline: number | undefined;
     this.pending++;
     try {
-      const address = typeof target.address === 'string'
-        ? await this.host.resolveName(target.address, { signal: options.signal, timeout })
-        : target.address;
+      let address: Id;
+      if (typeof target.address === 'string') {
+        deadline = Date.now() + timeout;
+        address = await this.host.resolveName(target.address, { signal, timeout });
+      } else {
+        address = target.address;
+      }
       const own = client.address;
       if (own === undefined) throw new NoAddressError();
       const what = () => `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`;
-      const remaining = () => ({ signal: options.signal, timeout: Math.max(0, deadline - Date.now()) });
       // No await when the route is known: the request is then registered at once, so a stop() right after the call ends it.
       if (!reaches(client, address)) {
-        await waitForRoute(client, address, this.options.routeGrace, remaining(), what);
+        deadline ??= Date.now() + timeout;
+        await waitForRoute(client, address, this.options.routeGrace, until(deadline, signal), what);
         this.checkUsable(); // the client may have stopped while the route was awaited
       }
-      const response = await this.request(address, target.port, descriptor, body, own, remaining(), what);
+      const waitOptions = deadline === undefined ? { signal, timeout } : until(deadline, signal);
+      const response = await this.request(address, target.port, descriptor, body, own, waitOptions, what);
       if (response.error) throw new FetchError(response.body);
       return options.validate ? checked(options.validate, response.body, descriptor) : response.body;
     } finally {
@@ -126,6 +134,11 @@ export class FetchRequester {
       };
     });
   }
+}
+
+/** Wait options for what is left of a fetch's time. */
+function until(deadline: number, signal: AbortSignal | undefined): WaitOptions {
+  return { signal, timeout: Math.max(0, deadline - Date.now()) };
 }
 
 /** The answer as `validate` returns it; what it throws becomes an {@link InvalidResponseError}. */

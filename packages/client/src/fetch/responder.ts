@@ -3,7 +3,10 @@
 // errors) is the business of the server built on it (`@streamtasks/fetch`).
 import { RawData, type AddressedMessage } from '@streamtasks/link';
 import type { Client } from '../client.js';
+import { surelyEncodable } from './encodable.js';
 import { fetchErrorPayload, parseFetchRequest, type FetchRequest, type FetchResponsePayload } from './protocol.js';
+
+const SENT: { encodeError?: unknown } = Object.freeze({});
 
 /** Why a payload on a fetch port could not be served (it cannot be answered either: there is no return address). */
 export interface MalformedFetchRequest {
@@ -38,10 +41,11 @@ export function listenFetchRequests(
 }
 
 /**
- * Sends `answer` to the requester. The answer is encoded here, so one without
- * a MessagePack form becomes `["general", "the answer could not be encoded: …"]`
- * instead of failing inside a link; the encoding failure is returned so the
- * server can report it. Throws when the link refuses the message.
+ * Sends `answer` to the requester. An answer without a MessagePack form
+ * becomes `["general", "the answer could not be encoded: …"]` instead of
+ * failing inside a link: an answer whose shape does not vouch for it (see
+ * `encodable.ts`) is encoded here, and the encoding failure is returned so
+ * the server can report it. Throws when the link refuses the message.
  */
 export function sendFetchAnswer(client: Client, request: FetchRequest, answer: FetchResponsePayload): { encodeError?: unknown } {
   let data: RawData;
@@ -53,13 +57,13 @@ export function sendFetchAnswer(client: Client, request: FetchRequest, answer: F
     data = encoded(fetchErrorPayload('general', `the answer could not be encoded: ${errorMessage(cause)}`));
   }
   client.sendToAddress(request.returnAddress, request.returnPort, data);
-  return encodeError === undefined ? {} : { encodeError };
+  return encodeError === undefined ? SENT : { encodeError };
 }
 
-/** Wraps an answer with its bytes computed now. */
+/** Wraps an answer, with its bytes computed now unless its shape vouches for them. */
 function encoded(answer: FetchResponsePayload): RawData {
   const data = RawData.from(answer);
-  void data.bytes;
+  if (!surelyEncodable(answer)) void data.bytes;
   return data;
 }
 
