@@ -187,6 +187,24 @@ function summarize(m, kase, samples) {
   return out;
 }
 
+/**
+ * The row's figure over that of the case named `against`, as a `minAgainst`
+ * or `flatAgainst` target judges it: the median of the per-run ratios (the
+ * runs interleave the cases, so run i of both saw the same machine), not the
+ * ratio of the two medians, which can land on either side of the target when
+ * the per-run ratios all land on one. A target naming `ratioCase` is judged
+ * on that case's median instead: a row of the module that measures this
+ * ratio itself (both sides alternating in one run) and prints it.
+ */
+function againstRatio(row, against, ratioCase) {
+  if (ratioCase !== undefined) return row.siblings.find((r) => r.case === ratioCase && r.kind === 'value')?.median;
+  const base = row.siblings.find((r) => r.case === against);
+  if (!base) return undefined;
+  const n = Math.min(row.st.samples.length, base.samples.length);
+  if (n === 0) return undefined;
+  return median(Array.from({ length: n }, (_, i) => row.st.samples[i] / base.samples[i]));
+}
+
 /** The target of a row as text, and whether it is met (undefined when it cannot be judged). */
 function judge(row) {
   const t = row.st?.target;
@@ -234,16 +252,16 @@ function judge(row) {
     else met &&= row.ofLimit >= t.ofLimit;
   }
   if (t.minAgainst !== undefined) {
-    parts.push(`≥ ${t.minFactor.toFixed(2)}× ${t.minAgainst}`);
-    const base = row.siblings.find((r) => r.case === t.minAgainst);
-    if (!base) judged = false;
-    else met &&= row.st.median >= base.median * t.minFactor;
+    const r = againstRatio(row, t.minAgainst, t.ratioCase);
+    parts.push(`≥ ${t.minFactor.toFixed(2)}× ${t.minAgainst}${r === undefined ? '' : ` (${r.toFixed(3)}×)`}`);
+    if (r === undefined) judged = false;
+    else met &&= r >= t.minFactor;
   }
   if (t.flatAgainst !== undefined) {
-    parts.push(`≤ ${t.flatFactor.toFixed(2)}× ${t.flatAgainst}`);
-    const base = row.siblings.find((r) => r.case === t.flatAgainst);
-    if (!base) judged = false;
-    else met &&= row.st.median <= base.median * t.flatFactor;
+    const r = againstRatio(row, t.flatAgainst, t.ratioCase);
+    parts.push(`≤ ${t.flatFactor.toFixed(2)}× ${t.flatAgainst}${r === undefined ? '' : ` (${r.toFixed(3)}×)`}`);
+    if (r === undefined) judged = false;
+    else met &&= r <= t.flatFactor;
   }
   return { text: parts.join(', '), met: judged ? met : undefined };
 }
