@@ -57,3 +57,18 @@ test('a payload that cannot be encoded throws EncodeError and leaves the encoder
   const ok = encodeMessage(new TopicDataMessage(1, RawData.from(5)));
   expect(hex(ok)).toBe(expected(1, encodeValue(5)));
 });
+
+test('messages encoded one after another keep their bytes, also when a payload outgrows the buffer mid-message', () => {
+  const kept: Array<[TopicDataMessage, Uint8Array, string]> = [];
+  for (let i = 0; i < 2000; i++) {
+    const value = i % 150 === 149 ? { big: 'z'.repeat(30_000 + i), i } : { i, s: 'x'.repeat(i % 90) };
+    const message = new TopicDataMessage(i % 100, RawData.from(value));
+    const wire = encodeMessage(message);
+    kept.push([message, wire, hex(wire)]);
+  }
+  for (const [message, wire, bytes] of kept) {
+    expect(hex(wire)).toBe(bytes);
+    expect(hex(message.data.bytes)).toBe(hex(encodeValue(message.data.value)));
+    expect((decodeMessage(wire) as TopicDataMessage).data.value).toEqual(message.data.value);
+  }
+});

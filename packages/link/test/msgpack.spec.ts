@@ -318,6 +318,66 @@ describe('encoded buffers', () => {
     expect(decodeValue(a)).toBe('first');
     expect(decodeValue(b)).toBe('second');
   });
+
+  test('stay intact while many more are written: buffer turnover, values that grow it mid-way, failed ones between', () => {
+    const rand = prng(0xb0f);
+    const kept: Array<[Uint8Array, string, unknown]> = [];
+    for (let i = 0; i < 3000; i++) {
+      let value: unknown;
+      if (i % 97 === 0) {
+        // More than 15 entries (the map header moves) with a value that outgrows the buffer.
+        const big: Record<string, unknown> = {};
+        for (let k = 0; k < 20; k++) big[`key${k}`] = k === 10 ? 'y'.repeat(20_000 + i) : k;
+        value = big;
+      } else if (i % 101 === 0) {
+        expect(() => encodeValue(['x'.repeat(3000), { f: () => 1 }])).toThrow(EncodeError);
+        continue;
+      } else {
+        value = randomValue(rand, { bigInts: true });
+      }
+      const bytes = encodeValue(value);
+      kept.push([bytes, toHex(bytes), value]);
+    }
+    for (const [bytes, hex, value] of kept) {
+      expect(toHex(bytes)).toBe(hex);
+      expectSame(canonical(decodeValue(bytes)), canonical(value));
+    }
+  });
+});
+
+describe('objects', () => {
+  test('only own enumerable string keys are written', () => {
+    class Point {
+      constructor(public x: number, public y: number) {}
+      get length(): number {
+        return Math.hypot(this.x, this.y);
+      }
+    }
+    expect(toHex(encodeValue(new Point(1, 2)))).toBe('82a17801a17902');
+    const inherited = Object.create({ inherited: 1 }) as Record<string, unknown>;
+    inherited.own = 2;
+    expect(toHex(encodeValue(inherited))).toBe('81a36f776e02');
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare.a = 1;
+    expect(toHex(encodeValue(bare))).toBe('81a16101');
+    const hidden: Record<string | symbol, unknown> = { a: 1, [Symbol('s')]: 2 };
+    Object.defineProperty(hidden, 'b', { value: 3, enumerable: false });
+    expect(toHex(encodeValue(hidden))).toBe('81a16101');
+  });
+
+  test('the map header counts the entries written, not the keys', () => {
+    const obj: Record<string, unknown> = {};
+    for (let i = 0; i < 16; i++) obj[`k${i}`] = i;
+    obj.skipped = undefined;
+    expect(toHex(encodeValue(obj)).slice(0, 6)).toBe('de0010');
+    obj.k0 = undefined;
+    expect(toHex(encodeValue(obj)).slice(0, 2)).toBe('8f');
+    expect(Object.keys(decodeValue(encodeValue(obj)) as object)).toEqual(Object.keys(obj).filter((k) => obj[k] !== undefined));
+  });
+
+  test('integer-like keys come first, in ascending order, as Object.keys lists them', () => {
+    expect(toHex(encodeValue({ b: 1, 2: 2, 1: 3 }))).toBe('83a13103a13202a16201');
+  });
 });
 
 // ---- seeded random values ---------------------------------------------------

@@ -3,6 +3,7 @@ import { InvalidMessageError } from '../errors.js';
 import type { Id, PricedId } from '../ids.js';
 import { MessageType, type Message } from '../messages.js';
 import { MsgpackWriter } from '../msgpack/encoder.js';
+import { BIN8 } from '../msgpack/format.js';
 import type { RawData } from '../raw-data.js';
 import { K_ADD, K_ADDRESS, K_COST, K_DATA, K_ID, K_PAUSED, K_PORT, K_REMOVE, K_TOPIC, K_TYPE, fixmap } from './keys.js';
 import { validateMessage } from './validate.js';
@@ -11,8 +12,9 @@ import { validateMessage } from './validate.js';
 const BIN16_HEADER = 3;
 const BIN32_HEADER = 5;
 
-// Messages are small: 64 KiB covers all but large payloads (the writer grows for those).
-const writer = new MsgpackWriter(64 * 1024);
+// Messages are small: a 16 KiB buffer holds many, each handed out as a view
+// of it (the writer grows for a large payload and hands that one its own buffer).
+const writer = new MsgpackWriter(16 * 1024);
 
 function writeId(w: MsgpackWriter, id: Id): void {
   if (typeof id === 'number') w.uint(id);
@@ -40,36 +42,41 @@ function writePricedIds(w: MsgpackWriter, ids: readonly PricedId[]): void {
  * Writes a payload as the `data` bin. A payload whose bytes are not known
  * yet is encoded right here, behind a bin header (moved if the payload turns
  * out longer than 255 bytes), instead of into a buffer of its own that would
- * then be copied. Returns where the payload's bytes start.
+ * then be copied. Returns where the payload's bytes start, counted from the
+ * start of the message (`w.start`: the buffer may grow while the payload is
+ * written).
  */
 function writeData(w: MsgpackWriter, data: RawData): number {
   const known = data.knownBytes;
   if (known !== undefined) {
     w.binHeader(known.length);
-    const start = w.pos;
+    const start = w.pos - w.start;
     w.bytes(known);
     return start;
   }
   // Room for a bin8 header (type byte and 1-byte length), the common case.
-  const headerAt = w.pos;
   w.ensure(2);
+  const headerAt = w.pos - w.start;
   w.pos += 2;
   w.value(data.value);
-  const length = w.pos - headerAt - 2;
-  let start = headerAt + 2;
-  if (length > 0xff) {
-    // Too long for bin8 (1-byte length): a bin16 (3-byte) or bin32 (5-byte) header takes its place.
-    const header = length <= 0xffff ? BIN16_HEADER : BIN32_HEADER;
-    w.ensure(header - 2);
-    w.buf.copyWithin(headerAt + header, start, w.pos);
-    w.pos += header - 2;
-    start = headerAt + header;
+  const at = w.start + headerAt;
+  const length = w.pos - at - 2;
+  const buf = w.buf;
+  if (length <= 0xff) {
+    buf[at] = BIN8;
+    buf[at + 1] = length;
+    return headerAt + 2;
   }
-  const end = w.pos;
-  w.pos = headerAt;
+  // Too long for bin8 (1-byte length): a bin16 (3-byte) or bin32 (5-byte) header takes its place.
+  const header = length <= 0xffff ? BIN16_HEADER : BIN32_HEADER;
+  w.ensure(header - 2);
+  const from = w.start + headerAt;
+  w.buf.copyWithin(from + header, from + 2, w.pos);
+  const end = w.pos + header - 2;
+  w.pos = from;
   w.binHeader(length);
   w.pos = end;
-  return start;
+  return headerAt + header;
 }
 
 /**
@@ -91,57 +98,60 @@ export function encodeMessage(message: Message): Uint8Array {
   // Out-of-range ids or costs would otherwise be written as other numbers.
   validateMessage(message);
   const w = writer;
-  w.reset();
   let dataStart = -1;
   let dataEnd = -1;
-  switch (message.type) {
-    case MessageType.TopicData:
-      w.byte(fixmap(3));
-      w.bytes(K_TOPIC);
-      writeId(w, message.topic);
-      w.bytes(K_DATA);
-      dataStart = writeData(w, message.data);
-      dataEnd = w.pos;
-      break;
-    case MessageType.TopicControl:
-      w.byte(fixmap(3));
-      w.bytes(K_TOPIC);
-      writeId(w, message.topic);
-      w.bytes(K_PAUSED);
-      w.bool(message.paused);
-      break;
-    case MessageType.Addressed:
-      w.byte(fixmap(4));
-      w.bytes(K_ADDRESS);
-      writeId(w, message.address);
-      w.bytes(K_PORT);
-      w.uint(message.port);
-      w.bytes(K_DATA);
-      dataStart = writeData(w, message.data);
-      dataEnd = w.pos;
-      break;
-    case MessageType.AddressesChanged:
-    case MessageType.OutTopicsChanged:
-      w.byte(fixmap(3));
-      w.bytes(K_ADD);
-      writePricedIds(w, message.add);
-      w.bytes(K_REMOVE);
-      writeIds(w, message.remove);
-      break;
-    case MessageType.InTopicsChanged:
-      w.byte(fixmap(3));
-      w.bytes(K_ADD);
-      writeIds(w, message.add);
-      w.bytes(K_REMOVE);
-      writeIds(w, message.remove);
-      break;
-    default:
-      throw new InvalidMessageError(`message type ${(message as Message).type} is not sent on the wire`);
+  try {
+    switch (message.type) {
+      case MessageType.TopicData:
+        w.byte(fixmap(3));
+        w.bytes(K_TOPIC);
+        writeId(w, message.topic);
+        w.bytes(K_DATA);
+        dataStart = writeData(w, message.data);
+        dataEnd = w.pos - w.start;
+        break;
+      case MessageType.TopicControl:
+        w.byte(fixmap(3));
+        w.bytes(K_TOPIC);
+        writeId(w, message.topic);
+        w.bytes(K_PAUSED);
+        w.bool(message.paused);
+        break;
+      case MessageType.Addressed:
+        w.byte(fixmap(4));
+        w.bytes(K_ADDRESS);
+        writeId(w, message.address);
+        w.bytes(K_PORT);
+        w.uint(message.port);
+        w.bytes(K_DATA);
+        dataStart = writeData(w, message.data);
+        dataEnd = w.pos - w.start;
+        break;
+      case MessageType.AddressesChanged:
+      case MessageType.OutTopicsChanged:
+        w.byte(fixmap(3));
+        w.bytes(K_ADD);
+        writePricedIds(w, message.add);
+        w.bytes(K_REMOVE);
+        writeIds(w, message.remove);
+        break;
+      case MessageType.InTopicsChanged:
+        w.byte(fixmap(3));
+        w.bytes(K_ADD);
+        writeIds(w, message.add);
+        w.bytes(K_REMOVE);
+        writeIds(w, message.remove);
+        break;
+      default:
+        throw new InvalidMessageError(`message type ${(message as Message).type} is not sent on the wire`);
+    }
+  } catch (err) {
+    w.reset();
+    throw err;
   }
   w.bytes(K_TYPE);
   w.byte(message.type);
-  const out = w.finish();
-  w.reset();
+  const out = w.take();
   if (message.type === MessageType.TopicData || message.type === MessageType.Addressed) {
     message.wire = out;
     message.data.adoptEncoding(out, dataStart, dataEnd);

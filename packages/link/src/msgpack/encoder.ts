@@ -8,42 +8,93 @@ const TWO_32 = 0x1_0000_0000;
 const utf8 = new TextEncoder();
 
 /**
+ * A value written by {@link MsgpackWriter.take} that leaves less room than
+ * this in the buffer: the writer moves on to a fresh buffer, so that the
+ * next value rarely has to move there half written.
+ */
+const MIN_ROOM = 1024;
+
+/**
  * A MessagePack writer that produces the same bytes as Python's `msgpack`
  * package (the encoding the network's Python peers use): the smallest integer
  * form, `uint64`/`int64` beyond 32 bits (never a float for an integer),
  * `float64` for every non-integer, `str8` for 32–255-byte strings, `bin` for
- * bytes. One writer is reused; {@link MsgpackWriter.finish} copies the result
- * out, so encoded buffers never alias each other.
+ * bytes. One writer is reused: {@link MsgpackWriter.finish} copies the
+ * result out; {@link MsgpackWriter.take} hands it out as a view of the
+ * buffer, and the writer goes on after it. Either way encoded buffers never
+ * alias each other.
  */
 export class MsgpackWriter {
   buf: Uint8Array;
   view: DataView;
   pos = 0;
+  /**
+   * Where the value being written begins (0 unless {@link MsgpackWriter.take}
+   * was used). When the buffer grows, the bytes from here move to the start
+   * of the new one: a position kept across a write must be kept relative to it.
+   */
+  start = 0;
+  private readonly initialSize: number;
 
   constructor(initialSize = 8192) {
+    this.initialSize = initialSize;
     this.buf = new Uint8Array(initialSize);
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** Drops what was written since the last {@link MsgpackWriter.take} (or since the start). */
   reset(): void {
-    this.pos = 0;
+    this.pos = this.start;
   }
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
-    const need = this.pos + n;
-    if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    // Bytes before `start` were handed out by `take`: only the value being written moves.
+    const used = this.pos - this.start;
+    const need = used + n;
+    let size = Math.max(this.initialSize, this.start === 0 ? this.buf.length * 2 : 0);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
+    next.set(this.buf.subarray(this.start, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
+    this.pos = used;
+    this.start = 0;
   }
 
   /** Returns a copy of what was written since the last reset (see `allocBytes` for where small copies live). */
   finish(): Uint8Array {
-    return copyBytes(this.buf, 0, this.pos);
+    return copyBytes(this.buf, this.start, this.pos);
+  }
+
+  /**
+   * Returns what was written since the last take (or the start) without
+   * copying it: a view of the buffer, which the writer never writes again;
+   * the next value is written after it, or into a fresh buffer when this one
+   * is nearly full. A value that made the buffer grow and fills less than
+   * half of it is copied out instead, so that it does not keep the memory.
+   */
+  take(): Uint8Array {
+    const buf = this.buf;
+    const start = this.start;
+    const length = this.pos - start;
+    let out: Uint8Array;
+    if (buf.length > this.initialSize && length < buf.length >>> 1) {
+      out = copyBytes(buf, start, this.pos);
+    } else {
+      out = new Uint8Array(buf.buffer, start, length);
+    }
+    if (buf.length - this.pos < MIN_ROOM || buf.length > this.initialSize) {
+      this.buf = new Uint8Array(this.initialSize);
+      this.view = new DataView(this.buf.buffer);
+      this.pos = 0;
+    }
+    this.start = this.pos;
+    return out;
   }
 
   byte(b: number): void {
@@ -115,7 +166,10 @@ export class MsgpackWriter {
   }
 
   number(value: number): void {
-    if (Object.is(value, -0)) {
+    if (value >>> 0 === value && (value !== 0 || 1 / value > 0)) {
+      // 0 to 2^32 - 1 (not -0): the most common numbers, checked in one step.
+      this.uint(value);
+    } else if (Object.is(value, -0)) {
       // -0 only comes from float arithmetic: keep it a float, as Python's -0.0.
       this.float64(value);
     } else if (Number.isSafeInteger(value)) {
@@ -156,21 +210,22 @@ export class MsgpackWriter {
 
   string(value: string): void {
     const n = value.length;
-    const maxBytes = n * 3;
-    const headerSize = maxBytes < 0x20 ? 1 : maxBytes < 0x100 ? 2 : maxBytes < 0x10000 ? 3 : 5;
-    this.ensure(headerSize + maxBytes);
+    // The header is chosen for the length in UTF-16 units, which the UTF-8
+    // length is never below: ASCII (the common case) needs no move; longer
+    // text that needs a longer header moves its bytes once.
+    const headerSize = n < 0x20 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+    this.ensure(5 + n * 3);
+    const buf = this.buf;
     const start = this.pos + headerSize;
     let length: number;
     if (n < 64) {
-      length = writeUtf8(value, this.buf, start);
+      length = writeUtf8(value, buf, start);
     } else {
-      length = utf8.encodeInto(value, this.buf.subarray(start)).written;
+      length = utf8.encodeInto(value, buf.subarray(start)).written;
     }
-    // Choose the header for the real length, as Python does, and move the
-    // bytes if it is shorter than the one reserved.
+    // Choose the header for the real length, as Python does.
     const realHeader = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
-    if (realHeader !== headerSize) this.buf.copyWithin(this.pos + realHeader, start, start + length);
-    const buf = this.buf;
+    if (realHeader !== headerSize) buf.copyWithin(this.pos + realHeader, start, start + length);
     let p = this.pos;
     if (realHeader === 1) {
       buf[p++] = 0xa0 | length;
@@ -255,11 +310,9 @@ export class MsgpackWriter {
       case 'object':
         if (value === null) return this.nil();
         if (depth >= MAX_ENCODE_DEPTH) throw new EncodeError(`payload nested deeper than ${MAX_ENCODE_DEPTH} levels (or circular)`);
-        if (Array.isArray(value)) {
-          this.arrayHeader(value.length);
-          for (let i = 0; i < value.length; i++) this.value(value[i], depth + 1);
-          return;
-        }
+        if (Array.isArray(value)) return this.array(value, depth);
+        // Plain objects first: one prototype check instead of the instanceof chain below.
+        if (Object.getPrototypeOf(value) === Object.prototype) return this.object(value as Record<string, unknown>, depth);
         if (value instanceof Uint8Array) return this.bin(value);
         if (value instanceof Map) {
           this.mapHeader(value.size);
@@ -281,26 +334,71 @@ export class MsgpackWriter {
     }
   }
 
-  /** A plain object as a map of its own enumerable string keys; `undefined` values are left out, as in JSON. */
+  private array(value: readonly unknown[], depth: number): void {
+    const n = value.length;
+    this.arrayHeader(n);
+    for (let i = 0; i < n; i++) this.value(value[i], depth + 1);
+  }
+
+  /**
+   * A plain object as a map of its own enumerable string keys; `undefined`
+   * values are left out, as in JSON. The entries are written in one pass
+   * behind a one-byte header; a map of more than 15 entries then moves its
+   * bytes once to make room for the longer header.
+   */
   private object(value: Record<string, unknown>, depth: number): void {
-    const keys = Object.keys(value);
+    this.ensure(1);
+    const headerAt = this.pos - this.start; // relative: the buffer may grow below
+    this.pos++;
     let count = 0;
-    for (let i = 0; i < keys.length; i++) if (value[keys[i]!] !== undefined) count++;
-    this.mapHeader(count);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
+    for (const key in value) {
+      if (!hasOwn.call(value, key)) continue;
       const v = value[key];
       if (v === undefined) continue;
       this.string(key);
       this.value(v, depth + 1);
+      count++;
+    }
+    let at = this.start + headerAt;
+    if (count < 0x10) {
+      this.buf[at] = 0x80 | count;
+      return;
+    }
+    const extra = count < 0x10000 ? 2 : 4;
+    this.ensure(extra);
+    at = this.start + headerAt;
+    const buf = this.buf;
+    buf.copyWithin(at + 1 + extra, at + 1, this.pos);
+    this.pos += extra;
+    if (extra === 2) {
+      buf[at] = 0xde;
+      buf[at + 1] = count >>> 8;
+      buf[at + 2] = count & 0xff;
+    } else {
+      buf[at] = 0xdf;
+      this.view.setUint32(at + 1, count);
     }
   }
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Encodes a short string as UTF-8 at `pos`; returns the byte count. */
 function writeUtf8(s: string, buf: Uint8Array, pos: number): number {
+  // ASCII (keys, most short strings) in a loop of its own; the rest from the first other character on.
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return i + writeUtf8From(s, i, buf, pos + i);
+    buf[pos + i] = c;
+  }
+  return n;
+}
+
+/** Encodes `s` from index `from` on as UTF-8 at `pos`; returns the byte count. */
+function writeUtf8From(s: string, from: number, buf: Uint8Array, pos: number): number {
   const start = pos;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {
       buf[pos++] = c;
@@ -329,15 +427,16 @@ function writeUtf8(s: string, buf: Uint8Array, pos: number): number {
   return pos - start;
 }
 
-const payloadWriter = new MsgpackWriter();
+// Payloads are small: a 16 KiB buffer holds many of them, each handed out as a view of it.
+const payloadWriter = new MsgpackWriter(16 * 1024);
 
 /** Encodes one payload value to MessagePack bytes (Python-compatible). */
 export function encodeValue(value: unknown): Uint8Array {
-  payloadWriter.reset();
   try {
     payloadWriter.value(value);
-    return payloadWriter.finish();
-  } finally {
+  } catch (err) {
     payloadWriter.reset();
+    throw err;
   }
+  return payloadWriter.take();
 }
