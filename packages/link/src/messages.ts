@@ -57,6 +57,12 @@ export class AddressedMessage<T = unknown> {
 /** The sender can now reach (`add`, with costs) or no longer reach (`remove`) these addresses. */
 export class AddressesChangedMessage {
   readonly type = MessageType.AddressesChanged;
+  /**
+   * The bytes of this message, once it was encoded: a switch sends one
+   * announcement to many links, and each serialized link sends these bytes
+   * instead of encoding it anew (see {@link TopicDataMessage.wire}).
+   */
+  wire: Uint8Array | undefined = undefined;
   constructor(
     readonly add: readonly PricedId[],
     readonly remove: readonly Id[],
@@ -75,6 +81,12 @@ export class InTopicsChangedMessage {
 /** The sender now provides (`add`, with costs) or no longer provides (`remove`) these topics. */
 export class OutTopicsChangedMessage {
   readonly type = MessageType.OutTopicsChanged;
+  /**
+   * The bytes of this message, once it was encoded: a switch sends one
+   * announcement to many links, and each serialized link sends these bytes
+   * instead of encoding it anew (see {@link TopicDataMessage.wire}).
+   */
+  wire: Uint8Array | undefined = undefined;
   constructor(
     readonly add: readonly PricedId[],
     readonly remove: readonly Id[],

@@ -1,3 +1,4 @@
+import { Announcements, type RouteChanges } from './announcements.js';
 import { Emitter } from './emitter.js';
 import { EncodeError, InvalidMessageError } from './errors.js';
 import type { Id, PricedId } from './ids.js';
@@ -72,21 +73,6 @@ interface LinkState {
 }
 
 /**
- * What to tell one link, collected while handling one event. Later decisions
- * about an id replace earlier ones: a receiving link applies additions before
- * removals (requests) or removals before additions (routes), so sending both
- * for one id could leave it in the wrong state.
- */
-interface Outbox {
-  /** topic → request it (true) or withdraw the request (false). */
-  readonly requests: Map<Id, boolean>;
-  /** topic → cost to announce, or undefined to withdraw it. */
-  readonly topics: Map<Id, number | undefined>;
-  /** address → cost to announce, or undefined to withdraw it. */
-  readonly addresses: Map<Id, number | undefined>;
-}
-
-/**
  * Routes messages between the links attached to it.
  *
  * - Topic data and control go to every other link that requested the topic.
@@ -128,7 +114,19 @@ export class Switch {
   /** The link each requested topic is currently subscribed through. */
   private readonly subscribedVia = new Map<Id, Link>();
   private readonly controls = new Map<Id, boolean>();
-  private outboxes = new Map<Link, Outbox>();
+  /*
+   * What to tell the links, collected while handling one event and sent at
+   * its end, one message of each kind per link. Later decisions about an id
+   * replace earlier ones: a receiving link applies additions before removals
+   * (requests) or removals before additions (routes), so sending both for one
+   * id could leave it in the wrong state.
+   */
+  /** Topic routes to announce (see {@link Announcements}). */
+  private topicNews = new Announcements();
+  /** Address routes to announce. */
+  private addressNews = new Announcements();
+  /** link → topic → request it (true) or withdraw the request (false). */
+  private requestBoxes = new Map<Link, Map<Id, boolean>>();
   private depth = 0;
   private releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -268,7 +266,9 @@ export class Switch {
     state.offClose();
     state.offError();
     this.states.delete(link);
-    this.outboxes.delete(link);
+    this.topicNews.detached(link);
+    this.addressNews.detached(link);
+    this.requestBoxes.delete(link);
     this.batch(() => {
       if (link.inTopics.size > 0) this.onInTopicsChanged([], [...link.inTopics], link);
       for (const id of link.outTopics.keys()) this.setRoute(this.topics, id, link, undefined, true);
@@ -439,11 +439,11 @@ export class Switch {
     if (best === current) return;
     if (current !== undefined) {
       this.subscribedVia.delete(topic);
-      if (this.states.has(current)) this.outbox(current).requests.set(topic, false);
+      if (this.states.has(current)) this.requestBox(current).set(topic, false);
     }
     if (best !== undefined) {
       this.subscribedVia.set(topic, best);
-      this.outbox(best).requests.set(topic, true);
+      this.requestBox(best).set(topic, true);
     }
   }
 
@@ -472,6 +472,7 @@ export class Switch {
       }
       if (this.subscribers.has(id) || this.subscribedVia.has(id)) this.resubscribe(id);
     }
+    const news = isTopic ? this.topicNews : this.addressNews;
     const heldCost = table.held.get(id);
     if (heldCost !== undefined) {
       // Held down: stay silent, unless a route appears that cannot lead back here.
@@ -482,19 +483,25 @@ export class Switch {
       // The best route got worse and the next one may run through a cycle
       // back to us: withdraw the id everywhere and decide again later.
       table.held.set(id, before.firstCost);
-      for (const x of this.states.keys()) {
-        if (advertised(before, x) !== Infinity) this.announce(x, isTopic, id, undefined);
-      }
+      // Every link heard the cheapest cost but the cheapest link, which heard the second cheapest.
+      const first = this.attached(before.first);
+      news.setAll(id, undefined, first);
+      if (first !== undefined && before.secondCost !== Infinity) news.set(first, id, undefined);
       this.releaseTimer ??= setTimeout(() => this.releaseAll(), 0);
       return;
     }
     const update = (x: Link) => {
       const was = advertised(before, x);
       const now = advertised(after, x);
-      if (was !== now) this.announce(x, isTopic, id, now === Infinity ? undefined : now);
+      if (was !== now) news.set(x, id, finite(now));
     };
     if (before.firstCost !== after.firstCost) {
-      for (const x of this.states.keys()) update(x);
+      // Every link but the cheapest ones (before and after) heard and now hears the cheapest cost.
+      const a = this.attached(before.first);
+      const b = this.attached(after.first);
+      news.setAll(id, finite(after.firstCost), a, b);
+      if (a !== undefined) update(a);
+      if (b !== undefined && b !== a) update(b);
     } else {
       for (const x of new Set([before.first, after.first, before.second, after.second])) {
         if (x !== undefined && this.states.has(x)) update(x);
@@ -506,10 +513,12 @@ export class Switch {
   private release(table: RouteTable, id: Id, isTopic: boolean): void {
     table.held.delete(id);
     const routes = table.top2(id);
-    for (const x of this.states.keys()) {
-      const cost = advertised(routes, x);
-      if (cost !== Infinity) this.announce(x, isTopic, id, cost);
-    }
+    if (routes.first === undefined) return;
+    // Every link hears the cheapest cost but the cheapest link, which hears the second cheapest (if any).
+    const news = isTopic ? this.topicNews : this.addressNews;
+    const first = this.attached(routes.first);
+    news.setAll(id, routes.firstCost, first);
+    if (first !== undefined && routes.secondCost !== Infinity) news.set(first, id, routes.secondCost);
   }
 
   private releaseAll(): void {
@@ -523,17 +532,21 @@ export class Switch {
 
   /** Queues telling `link` the cost of a topic or address, or (undefined) its withdrawal. */
   private announce(link: Link, isTopic: boolean, id: Id, cost: number | undefined): void {
-    const box = this.outbox(link);
-    (isTopic ? box.topics : box.addresses).set(id, cost);
+    (isTopic ? this.topicNews : this.addressNews).set(link, id, cost);
+  }
+
+  /** `link` if it is attached (a route's link may be leaving). */
+  private attached(link: Link | undefined): Link | undefined {
+    return link !== undefined && this.states.has(link) ? link : undefined;
   }
 
   // ---- batching ---------------------------------------------------------
 
-  private outbox(link: Link): Outbox {
-    let box = this.outboxes.get(link);
+  private requestBox(link: Link): Map<Id, boolean> {
+    let box = this.requestBoxes.get(link);
     if (!box) {
-      box = { requests: new Map(), topics: new Map(), addresses: new Map() };
-      this.outboxes.set(link, box);
+      box = new Map();
+      this.requestBoxes.set(link, box);
     }
     return box;
   }
@@ -546,27 +559,51 @@ export class Switch {
     } finally {
       this.depth--;
     }
-    if (this.depth > 0 || this.outboxes.size === 0) return;
-    const boxes = this.outboxes;
-    this.outboxes = new Map();
-    for (const [link, box] of boxes) {
+    if (this.depth > 0) return;
+    const topics = this.topicNews;
+    const addresses = this.addressNews;
+    const requests = this.requestBoxes;
+    if (topics.isEmpty && addresses.isEmpty && requests.size === 0) return;
+    this.topicNews = new Announcements();
+    this.addressNews = new Announcements();
+    this.requestBoxes = new Map();
+    // Each link gets its topics before its addresses before its requests, as if sent link by link.
+    if (!topics.isEmpty) this.sendRoutes(topics, (add, remove) => new OutTopicsChangedMessage(add, remove));
+    if (!addresses.isEmpty) this.sendRoutes(addresses, (add, remove) => new AddressesChangedMessage(add, remove));
+    for (const [link, box] of requests) {
       if (!this.states.has(link)) continue;
-      if (box.topics.size > 0) {
-        const [add, remove] = split(box.topics);
-        this.deliver(link, new OutTopicsChangedMessage(add, remove));
-      }
-      if (box.addresses.size > 0) {
-        const [add, remove] = split(box.addresses);
-        this.deliver(link, new AddressesChangedMessage(add, remove));
-      }
-      if (box.requests.size > 0) {
-        const add: Id[] = [];
-        const remove: Id[] = [];
-        for (const [topic, wanted] of box.requests) (wanted ? add : remove).push(topic);
-        this.deliver(link, new InTopicsChangedMessage(add, remove));
+      const add: Id[] = [];
+      const remove: Id[] = [];
+      for (const [topic, wanted] of box) (wanted ? add : remove).push(topic);
+      this.deliver(link, new InTopicsChangedMessage(add, remove));
+    }
+  }
+
+  /**
+   * Sends collected route changes: one message, made once, to every link
+   * that hears just the shared changes, and a message of its own to each
+   * other link with something to hear.
+   */
+  private sendRoutes(news: Announcements, make: (add: PricedId[], remove: Id[]) => Message): void {
+    let shared: Message | undefined;
+    // A copy: a link attached while these are sent must not hear them.
+    const links = news.hasShared ? [...this.states.keys()] : [...news.linksWithOwn()];
+    for (const link of links) {
+      if (!this.states.has(link)) continue;
+      if (news.hearsShared(link)) {
+        shared ??= messageOf(news.sharedChanges(), make);
+        if (shared !== undefined) this.deliver(link, shared);
+      } else {
+        const message = messageOf(news.changesFor(link), make);
+        if (message !== undefined) this.deliver(link, message);
       }
     }
   }
+}
+
+/** A message for some changes; undefined when there are none. */
+function messageOf(changes: RouteChanges, make: (add: PricedId[], remove: Id[]) => Message): Message | undefined {
+  return changes.add.length > 0 || changes.remove.length > 0 ? make(changes.add, changes.remove) : undefined;
 }
 
 /** The cost a link should believe for an id: the cheapest route not through itself. */
@@ -577,17 +614,6 @@ function advertised(routes: BestRoutes, link: Link): number {
 /** What the neighbour behind the best route announced: its own cost, before our link's. */
 function reportedCost(routes: BestRoutes): number {
   return routes.firstCost - routes.first!.cost;
-}
-
-/** Splits collected announcements into additions (with cost) and withdrawals. */
-function split(changes: Map<Id, number | undefined>): [PricedId[], Id[]] {
-  const add: PricedId[] = [];
-  const remove: Id[] = [];
-  for (const [id, cost] of changes) {
-    if (cost === undefined) remove.push(id);
-    else add.push({ id, cost });
-  }
-  return [add, remove];
 }
 
 /** A route table's cost, with "no route" (Infinity there) as `undefined`. */

@@ -16,8 +16,13 @@ export interface SocketChannelOptions {
   description?: string;
 }
 
-/** Payloads up to this size are copied into a shared write buffer; larger ones are written as they are. */
-const COALESCE_LIMIT = 64 * 1024;
+/**
+ * Payloads up to this size are copied into a shared write buffer; larger ones
+ * are written as they are. Not copying matters for a payload sent to many
+ * sockets at once (a switch's route announcement, encoded once): each copy
+ * would live until its socket has written it.
+ */
+const COALESCE_LIMIT = 8 * 1024;
 /** Size of the shared write buffers. */
 const BATCH_SIZE = 256 * 1024;
 
@@ -39,6 +44,8 @@ export class SocketChannel implements FrameChannel {
   private start: StreamStartCheck | undefined = new StreamStartCheck();
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
+  /** The part of `pendingBytes` that the flush copies (frames up to COALESCE_LIMIT). */
+  private pendingCopied = 0;
   private flushScheduled = false;
   private drainRequested = false;
   private closed = false;
@@ -90,7 +97,9 @@ export class SocketChannel implements FrameChannel {
   send(payload: Uint8Array): void {
     if (this.closed) return;
     this.pending.push(payload);
-    this.pendingBytes += FRAME_HEADER_SIZE + payload.length;
+    const size = FRAME_HEADER_SIZE + payload.length;
+    this.pendingBytes += size;
+    if (payload.length <= COALESCE_LIMIT) this.pendingCopied += size;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
@@ -124,6 +133,7 @@ export class SocketChannel implements FrameChannel {
       // The peer does not read (or was never reached): flushing would never finish.
       this.pending = [];
       this.pendingBytes = 0;
+      this.pendingCopied = 0;
       socket.destroy();
       return;
     }
@@ -162,6 +172,7 @@ export class SocketChannel implements FrameChannel {
     this.closed = true;
     this.pending = [];
     this.pendingBytes = 0;
+    this.pendingCopied = 0;
     const err = this.socketError;
     this.slot.close(err && new ConnectionClosedError(`${this.description}: ${err.message}`, { cause: err }));
   }
@@ -180,7 +191,9 @@ export class SocketChannel implements FrameChannel {
     this.flushScheduled = false;
     const frames = this.pending;
     if (frames.length === 0 || this.socket.destroyed) return;
-    let left = this.pendingBytes;
+    // Bytes of the small frames still to copy, to size the write buffers.
+    let left = this.pendingCopied;
+    this.pendingCopied = 0;
     this.pending = [];
     this.pendingBytes = 0;
     const socket = this.socket;
@@ -207,8 +220,8 @@ export class SocketChannel implements FrameChannel {
         writeFrameHeader(batch, at, payload.length);
         batch.set(payload, at + FRAME_HEADER_SIZE);
         at += size;
+        left -= size;
       }
-      left -= size;
     }
     writeBatch();
     socket.uncork();

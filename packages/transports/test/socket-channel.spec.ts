@@ -45,6 +45,30 @@ test('frames sent in one tick go out in one corked write, large payloads uncopie
   socket.destroy();
 });
 
+test('a payload above 8 KiB is written as it is, one up to 8 KiB is copied; the copies fill one buffer', async () => {
+  const socket = new RecordingSocket();
+  const channel = new SocketChannel(socket as unknown as Socket, { description: 'test' });
+  // Sent to many sockets at once, a payload like `shared` must not be copied for each.
+  const shared = new Uint8Array(8 * 1024 + 1).fill(1);
+  const copied = new Uint8Array(8 * 1024).fill(2);
+  channel.send(Uint8Array.of(1));
+  channel.send(shared);
+  channel.send(copied);
+  channel.send(Uint8Array.of(2));
+  await tick();
+  const chunks = socket.writes[0]!;
+  // The first small frame, the header of `shared`, `shared` itself, then `copied` and the last frame in one buffer.
+  expect(chunks.map((c) => c.length)).toEqual([9, 8, shared.length, 8 + copied.length + 9]);
+  expect(chunks[2]!.buffer).toBe(shared.buffer);
+  expect(chunks[3]!.buffer).not.toBe(copied.buffer);
+  const frames: number[] = [];
+  const parser = new FrameParser({ onFrame: (p) => frames.push(p.length) });
+  for (const c of chunks) parser.push(c);
+  expect(frames).toEqual([1, shared.length, copied.length, 1]);
+  channel.close();
+  socket.destroy();
+});
+
 test('a graceful close flushes first', async () => {
   const socket = new RecordingSocket();
   const channel = new SocketChannel(socket as unknown as Socket, { description: 'test' });

@@ -86,13 +86,17 @@ function writeData(w: MsgpackWriter, data: RawData): number {
  * out-of-range ids, ports or costs and `EncodeError` for a payload that has no
  * MessagePack form.
  *
- * Data and addressed messages keep their bytes (`wire`), and a payload
- * encoded here keeps its range of them: a message sent on several links, or
- * a payload published again, is not encoded twice.
+ * Data, addressed and route announcement messages keep their bytes
+ * (`wire`), and a payload encoded here keeps its range of them: a message
+ * sent on several links, or a payload published again, is not encoded twice.
  */
 export function encodeMessage(message: Message): Uint8Array {
   // A message that arrived as bytes (or was encoded before) leaves as the same bytes (it was validated then).
-  if ((message.type === MessageType.TopicData || message.type === MessageType.Addressed) && message.wire !== undefined) {
+  const { type } = message;
+  if (
+    (type === MessageType.TopicData || type === MessageType.Addressed || type === MessageType.OutTopicsChanged || type === MessageType.AddressesChanged) &&
+    message.wire !== undefined
+  ) {
     return message.wire;
   }
   // Out-of-range ids or costs would otherwise be written as other numbers.
@@ -155,6 +159,8 @@ export function encodeMessage(message: Message): Uint8Array {
   if (message.type === MessageType.TopicData || message.type === MessageType.Addressed) {
     message.wire = out;
     message.data.adoptEncoding(out, dataStart, dataEnd);
+  } else if (message.type === MessageType.OutTopicsChanged || message.type === MessageType.AddressesChanged) {
+    message.wire = out;
   }
   return out;
 }
