@@ -190,32 +190,40 @@ export class SocketChannel implements FrameChannel {
   private flush(): void {
     this.flushScheduled = false;
     const frames = this.pending;
-    if (frames.length === 0 || this.socket.destroyed) return;
+    const socket = this.socket;
+    if (frames.length === 0 || socket.destroyed) return;
     // Bytes of the small frames still to copy, to size the write buffers.
     let left = this.pendingCopied;
     this.pendingCopied = 0;
-    this.pending = [];
     this.pendingBytes = 0;
-    const socket = this.socket;
+    if (frames.length === 1) {
+      // The common case of a message now and then (or one per socket of a fan-out): one write, no cork,
+      // and the pending array is kept.
+      const payload = frames[0]!;
+      frames.length = 0;
+      if (payload.length <= COALESCE_LIMIT) socket.write(framed(payload));
+      else this.writeUncopied(payload, true);
+      this.afterFlush();
+      return;
+    }
+    this.pending = [];
     socket.cork();
     // Small frames are copied into `batch`; a large payload is written as is, after its own header.
     let batch: Buffer | undefined;
     let at = 0;
-    const writeBatch = () => {
-      if (batch && at > 0) socket.write(batch.subarray(0, at));
-      batch = undefined;
-      at = 0;
-    };
     for (const payload of frames) {
       const size = FRAME_HEADER_SIZE + payload.length;
       if (payload.length > COALESCE_LIMIT) {
-        writeBatch();
-        const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
-        writeFrameHeader(header, 0, payload.length);
-        socket.write(header);
-        socket.write(payload);
+        if (batch !== undefined && at > 0) socket.write(batch.subarray(0, at));
+        batch = undefined;
+        at = 0;
+        this.writeUncopied(payload, false);
       } else {
-        if (batch && at + size > batch.length) writeBatch();
+        if (batch !== undefined && at + size > batch.length) {
+          socket.write(batch.subarray(0, at));
+          batch = undefined;
+          at = 0;
+        }
         batch ??= Buffer.allocUnsafe(Math.max(size, Math.min(left, BATCH_SIZE)));
         writeFrameHeader(batch, at, payload.length);
         batch.set(payload, at + FRAME_HEADER_SIZE);
@@ -223,10 +231,33 @@ export class SocketChannel implements FrameChannel {
         left -= size;
       }
     }
-    writeBatch();
+    if (batch !== undefined && at > 0) socket.write(batch.subarray(0, at));
     socket.uncork();
-    if (this.drainRequested && !socket.writableNeedDrain) queueMicrotask(() => this.onSocketDrain());
+    this.afterFlush();
   }
+
+  /** Writes a frame's header and then its payload as it is (one write call with `cork`). */
+  private writeUncopied(payload: Uint8Array, cork: boolean): void {
+    const socket = this.socket;
+    const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+    writeFrameHeader(header, 0, payload.length);
+    if (cork) socket.cork();
+    socket.write(header);
+    socket.write(payload);
+    if (cork) socket.uncork();
+  }
+
+  private afterFlush(): void {
+    if (this.drainRequested && !this.socket.writableNeedDrain) queueMicrotask(() => this.onSocketDrain());
+  }
+}
+
+/** One small frame in a buffer of its own: header and a copy of the payload. */
+function framed(payload: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_SIZE + payload.length);
+  writeFrameHeader(frame, 0, payload.length);
+  frame.set(payload, FRAME_HEADER_SIZE);
+  return frame;
 }
 
 function describeSocket(socket: Socket): string {

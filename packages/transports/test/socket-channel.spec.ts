@@ -69,6 +69,27 @@ test('a payload above 8 KiB is written as it is, one up to 8 KiB is copied; the 
   socket.destroy();
 });
 
+test('a frame alone in its tick is one write: copied with its header when small, its payload as it is when large', async () => {
+  const socket = new RecordingSocket();
+  const channel = new SocketChannel(socket as unknown as Socket, { description: 'test' });
+  channel.send(Uint8Array.of(1, 2, 3));
+  await tick();
+  const large = new Uint8Array(20 * 1024).fill(3);
+  channel.send(large);
+  await tick();
+  channel.send(Uint8Array.of(4));
+  await tick();
+  expect(socket.writes.map((w) => w.map((c) => c.length))).toEqual([[11], [8, large.length], [9]]);
+  expect(socket.writes[1]![1]!.buffer).toBe(large.buffer);
+  const frames: number[][] = [];
+  const parser = new FrameParser({ onFrame: (p) => frames.push([...p.subarray(0, 3)]) });
+  for (const w of socket.writes) for (const c of w) parser.push(c);
+  expect(frames).toEqual([[1, 2, 3], [3, 3, 3], [4]]);
+  expect(channel.bufferedAmount).toBe(0);
+  channel.close();
+  socket.destroy();
+});
+
 test('a graceful close flushes first', async () => {
   const socket = new RecordingSocket();
   const channel = new SocketChannel(socket as unknown as Socket, { description: 'test' });
