@@ -26,7 +26,7 @@ export class ClientCore {
 
   constructor(link: Link) {
     this.link = link;
-    this.fanOut = new FanOut(link, (topic) => this.inTopicRefs.has(topic), (err) => this.reportError(err));
+    this.fanOut = new FanOut(link, this.inTopicRefs, (err) => this.reportError(err));
     if (!link.isClosed) link.events.on('close', (reason) => this.onLinkClosed(reason));
   }
 

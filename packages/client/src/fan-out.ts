@@ -31,12 +31,12 @@ export class FanOut {
 
   /**
    * @param link whose route tables tell the current cost of a topic
-   * @param wants whether topic data and control of a topic are wanted (the client requested it)
+   * @param wanted the topics whose data and control are wanted (the client requested them); a set, not a callback, so the per-message check is one lookup
    * @param report where a throwing listener's error goes
    */
   constructor(
     private readonly link: Link,
-    private readonly wants: (topic: Id) => boolean,
+    private readonly wanted: { has(topic: Id): boolean },
     private readonly report: (err: unknown) => void,
   ) {}
 
@@ -76,13 +76,15 @@ export class FanOut {
   dispatch(message: Message): void {
     switch (message.type) {
       case MessageType.TopicData: {
-        if (!this.wants(message.topic)) return;
-        const listeners = this.topicListeners.get(message.topic);
+        const { topic } = message;
+        if (!this.wanted.has(topic)) return;
+        const listeners = this.topicListeners.get(topic);
         if (listeners) {
           // The hot path: no closure per listener.
+          const { data } = message;
           for (let i = 0; i < listeners.length; i++) {
             try {
-              listeners[i]!.data?.(message.data, message.topic);
+              listeners[i]!.data?.(data, topic);
             } catch (err) {
               this.report(err);
             }
@@ -91,7 +93,7 @@ export class FanOut {
         break;
       }
       case MessageType.TopicControl:
-        if (!this.wants(message.topic)) return;
+        if (!this.wanted.has(message.topic)) return;
         this.notifyTopic(message.topic, (l) => l.control?.(message.paused, message.topic));
         break;
       case MessageType.Addressed: {

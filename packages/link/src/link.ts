@@ -265,7 +265,11 @@ export abstract class Link {
   protected abstract onClose(reason: Error | undefined): void;
 
   private dispatch(message: Message): void {
-    const processed = this.process(message);
+    const { type } = message;
+    // Data and control change no bookkeeping: straight to the receiver (the per-message path).
+    const processed = type === MessageType.TopicData || type === MessageType.Addressed || type === MessageType.TopicControl
+      ? message
+      : this.process(message);
     if (!processed) return;
     try {
       this.receiver!(processed);
