@@ -97,8 +97,15 @@ export class FanOut {
         this.notifyTopic(message.topic, (l) => l.control?.(message.paused, message.topic));
         break;
       case MessageType.Addressed: {
+        // The hot path of fetch (both halves): no closure per message.
         const handler = this.portHandlers.get(message.port);
-        if (handler) this.guard(() => handler(message));
+        if (handler) {
+          try {
+            handler(message);
+          } catch (err) {
+            this.report(err);
+          }
+        }
         break;
       }
       case MessageType.InTopicsChanged:

@@ -19,7 +19,8 @@ import { Fifo } from './fifo.js';
 /** A pending timeout; cancel it with {@link Deadlines.cancel}. */
 export interface Deadline {
   readonly at: number;
-  readonly expire: () => void;
+  /** Replaced by a no-op once cancelled: a settled entry still queued must not keep its wait's objects alive. */
+  expire: () => void;
   done: boolean;
   readonly queue: Queue;
 }
@@ -37,6 +38,7 @@ type TimerHandle = ReturnType<typeof setTimeout>;
 const TRIM_AT = 1024;
 
 const isPending = (entry: Deadline): boolean => !entry.done;
+const noop = (): void => {};
 
 class Deadlines {
   private readonly queues = new Map<number, Queue>();
@@ -68,6 +70,7 @@ class Deadlines {
   cancel(entry: Deadline): void {
     if (entry.done) return;
     entry.done = true;
+    entry.expire = noop;
     this.live--;
     const items = entry.queue.items;
     while (items.size > 0 && items.peek()!.done) items.shift();

@@ -1,7 +1,7 @@
 /**
  * What the other `@streamtasks/*` packages need from link beyond its public
  * API: the MessagePack reader and writer, byte helpers, message validation,
- * the bounded wait and the queued async iterator. Imported as `@streamtasks/link/internal` by sibling
+ * the bounded wait, the shared deadlines and the queued async iterator. Imported as `@streamtasks/link/internal` by sibling
  * packages only; it carries no semver promise and may change in any release.
  *
  * @packageDocumentation
@@ -12,5 +12,6 @@ export { validateMessage } from './codec/validate.js';
 export { decodeValue, MsgpackReader } from './msgpack/decoder.js';
 export { encodeValue, MsgpackWriter } from './msgpack/encoder.js';
 export { boundedWait } from './wait.js';
+export { addDeadline, cancelDeadline, type Deadline } from './deadlines.js';
 export { QueuedIterator, SKIP, type QueuedIteratorOptions } from './queued-iterator.js';
 export { wireType } from './stats.js';

@@ -1,8 +1,7 @@
 // The requesting half of fetch: each request gets a fresh dynamic return
-// port, waits there for its answer (bounded by a timeout and a signal) and
-// gives the port back when it settles.
-import type { Id, WaitOptions } from '@streamtasks/link';
-import { boundedWait } from '@streamtasks/link/internal';
+// port, waits there for its answer (bounded by a timeout and a signal, see
+// pending-fetch.ts) and gives the port back when it settles.
+import { AbortError, type AddressedMessage, type Id, type WaitOptions } from '@streamtasks/link';
 import type { Client } from '../client.js';
 import type { PortHandler } from '../fan-out.js';
 import { Ports } from '../constants.js';
@@ -10,6 +9,7 @@ import { formatEndpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
 import { ClientStoppedError, FetchError, InvalidResponseError, LimitExceededError, NoAddressError } from '../errors.js';
 import { PortAllocator } from '../port-allocator.js';
 import { reaches, waitForRoute } from '../route-wait.js';
+import { PendingFetch } from './pending-fetch.js';
 import { fetchRequestPayload, parseFetchResponse, type FetchResponsePayload } from './protocol.js';
 
 /** What the requester needs of its client beyond the public API. */
@@ -35,6 +35,12 @@ export interface FetchRequesterOptions {
 export class FetchRequester {
   private readonly ports = new PortAllocator();
   private pending = 0;
+  /** The fetches waiting for an answer, by return port. */
+  private readonly waiting = new Map<number, PendingFetch>();
+  private offStop: (() => void) | undefined;
+  private readonly onAnswerBound = (message: AddressedMessage): void => this.onAnswer(message);
+  private readonly onStopBound = (error: Error): void => this.onStop(error);
+  private readonly endedBound = (pending: PendingFetch): void => this.ended(pending);
 
   constructor(private readonly host: RequesterHost, private readonly options: FetchRequesterOptions) {}
 
@@ -106,33 +112,60 @@ export class FetchRequester {
     options: WaitOptions,
     what: () => string,
   ): Promise<FetchResponsePayload> {
+    const { signal, timeout } = options;
+    if (signal?.aborted) return Promise.reject(new AbortError(what(), { cause: signal.reason }));
     const { client } = this.host;
     const returnPort = this.ports.allocate();
-    return boundedWait<FetchResponsePayload>(what, options, (resolve, reject) => {
-      this.host.setPortHandler(returnPort, (message) => {
-        let value: unknown;
-        try {
-          value = message.data.value;
-        } catch (err) {
-          this.host.reportError(err);
-          return;
-        }
-        const parsed = parseFetchResponse(value);
-        if (parsed) resolve(parsed);
-        else this.host.reportError(new Error(`ignored a malformed fetch response on port ${returnPort}`));
-      });
-      const offStop = client.onStop(reject);
-      try {
-        client.sendToAddress(address, port, fetchRequestPayload(own, returnPort, descriptor, body));
-      } catch (err) {
-        reject(err);
-      }
-      return () => {
-        this.host.setPortHandler(returnPort, undefined);
-        offStop();
-        this.ports.release(returnPort);
-      };
+    let pending!: PendingFetch;
+    const answer = new Promise<FetchResponsePayload>((resolve, reject) => {
+      pending = new PendingFetch(returnPort, resolve, reject, this.endedBound, what);
     });
+    this.waiting.set(returnPort, pending);
+    this.host.setPortHandler(returnPort, this.onAnswerBound);
+    // One registration serves every pending fetch (made by the first, removed when none is left).
+    this.offStop ??= client.onStop(this.onStopBound);
+    try {
+      client.sendToAddress(address, port, fetchRequestPayload(own, returnPort, descriptor, body));
+    } catch (err) {
+      pending.fail(err);
+      return answer;
+    }
+    pending.bound(timeout, signal);
+    return answer;
+  }
+
+  /** An answer on a return port. */
+  private onAnswer(message: AddressedMessage): void {
+    const pending = this.waiting.get(message.port);
+    if (pending === undefined) return;
+    let value: unknown;
+    try {
+      value = message.data.value;
+    } catch (err) {
+      this.host.reportError(err);
+      return;
+    }
+    const parsed = parseFetchResponse(value);
+    if (parsed) pending.answer(parsed);
+    else this.host.reportError(new Error(`ignored a malformed fetch response on port ${message.port}`));
+  }
+
+  /** The client stopped or its link closed: every pending fetch ends with `error`. */
+  private onStop(error: Error): void {
+    this.offStop = undefined; // the client dropped its registrations
+    for (const pending of [...this.waiting.values()]) pending.fail(error);
+  }
+
+  /** A fetch's wait ended: its port is given back. */
+  private ended(pending: PendingFetch): void {
+    const port = pending.port;
+    this.waiting.delete(port);
+    this.host.setPortHandler(port, undefined);
+    this.ports.release(port);
+    if (this.waiting.size === 0 && this.offStop !== undefined) {
+      this.offStop();
+      this.offStop = undefined;
+    }
   }
 }
 
