@@ -211,19 +211,19 @@ export class SocketChannel implements FrameChannel {
     // Small frames are copied into `batch`; a large payload is written as is, after its own header.
     let batch: Buffer | undefined;
     let at = 0;
+    // One closure per flush of several frames, not per frame.
+    const writeBatch = (): void => {
+      if (batch !== undefined && at > 0) socket.write(batch.subarray(0, at));
+      batch = undefined;
+      at = 0;
+    };
     for (const payload of frames) {
       const size = FRAME_HEADER_SIZE + payload.length;
       if (payload.length > COALESCE_LIMIT) {
-        if (batch !== undefined && at > 0) socket.write(batch.subarray(0, at));
-        batch = undefined;
-        at = 0;
+        writeBatch();
         this.writeUncopied(payload, false);
       } else {
-        if (batch !== undefined && at + size > batch.length) {
-          socket.write(batch.subarray(0, at));
-          batch = undefined;
-          at = 0;
-        }
+        if (batch !== undefined && at + size > batch.length) writeBatch();
         batch ??= Buffer.allocUnsafe(Math.max(size, Math.min(left, BATCH_SIZE)));
         writeFrameHeader(batch, at, payload.length);
         batch.set(payload, at + FRAME_HEADER_SIZE);
@@ -231,7 +231,7 @@ export class SocketChannel implements FrameChannel {
         left -= size;
       }
     }
-    if (batch !== undefined && at > 0) socket.write(batch.subarray(0, at));
+    writeBatch();
     socket.uncork();
     this.afterFlush();
   }
