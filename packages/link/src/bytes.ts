@@ -1,7 +1,7 @@
 /** Size of each shared slab small byte arrays are cut from. */
 const SLAB_SIZE = 16 * 1024;
 /** Arrays up to this size come from a slab; larger ones get their own buffer. */
-const MAX_POOLED = 2 * 1024;
+export const MAX_POOLED = 2 * 1024;
 
 let slab = new ArrayBuffer(SLAB_SIZE);
 let used = 0;

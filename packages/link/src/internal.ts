@@ -7,8 +7,9 @@
  * @packageDocumentation
  */
 export { addCost, isCost, isId } from './ids.js';
-export { allocBytes, copyBytes } from './bytes.js';
+export { MAX_POOLED, allocBytes, copyBytes } from './bytes.js';
 export { validateMessage } from './codec/validate.js';
+export { decodeOwnedMessage } from './codec/decode.js';
 export { decodeValue, MsgpackReader } from './msgpack/decoder.js';
 export { encodeValue, MsgpackWriter } from './msgpack/encoder.js';
 export { boundedWait } from './wait.js';

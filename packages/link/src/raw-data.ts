@@ -1,3 +1,4 @@
+import { MAX_POOLED } from './bytes.js';
 import { decodeValue, decodeValueRange } from './msgpack/decoder.js';
 import { encodeValue } from './msgpack/encoder.js';
 
@@ -12,7 +13,9 @@ const EMPTY = Symbol('empty');
  * never encoded unless it crosses a serialized link.
  *
  * Treat a decoded value as read-only: the same `RawData` reaches every
- * subscriber of a topic.
+ * subscriber of a topic. The bins of a small payload received from another
+ * process are views of the message's own copy of its bytes (never of a
+ * socket's read buffer): writing to one changes {@link RawData.bytes} too.
  */
 export class RawData<T = unknown> {
   private _value: T | typeof EMPTY;
@@ -21,13 +24,16 @@ export class RawData<T = unknown> {
   private _src: Uint8Array | undefined;
   private _start: number;
   private _end: number;
+  /** Bins of the value may be views of `_src` (see {@link RawData.fromRange}). */
+  private _binViews: boolean;
 
-  private constructor(value: T | typeof EMPTY, bytes: Uint8Array | undefined, src?: Uint8Array, start = 0, end = 0) {
+  private constructor(value: T | typeof EMPTY, bytes: Uint8Array | undefined, src?: Uint8Array, start = 0, end = 0, binViews = false) {
     this._value = value;
     this._bytes = bytes;
     this._src = src;
     this._start = start;
     this._end = end;
+    this._binViews = binViews;
   }
 
   /** Wraps a value; it is encoded when a serialized link needs it. */
@@ -47,10 +53,17 @@ export class RawData<T = unknown> {
   /**
    * Refers to the MessagePack bytes `src[start, end)` (of a received
    * message) without copying them or making a view until they are needed.
+   *
+   * `owned`: nobody writes to `src` again and it is this message's own (a
+   * frame copied out of the socket's read buffer). The value's bins are then
+   * decoded as views of `src` when `src` is small (at most `MAX_POOLED`
+   * bytes: it lives in a shared slab, and a kept view holds no more memory
+   * than a copy of its own cut from a slab would), and copied otherwise, so
+   * that a small bin never keeps a large message alive.
    * @internal
    */
-  static fromRange<T = unknown>(src: Uint8Array, start: number, end: number): RawData<T> {
-    return new RawData<T>(EMPTY, undefined, src, start, end);
+  static fromRange<T = unknown>(src: Uint8Array, start: number, end: number, owned = false): RawData<T> {
+    return new RawData<T>(EMPTY, undefined, src, start, end, owned && src.length <= MAX_POOLED);
   }
 
   /** True while the payload has not been decoded yet. */
@@ -61,7 +74,8 @@ export class RawData<T = unknown> {
   /** The decoded payload. Throws `DecodeError` if the bytes are not valid MessagePack. */
   get value(): T {
     if (this._value === EMPTY) {
-      this._value = (this._bytes === undefined ? decodeValueRange(this._src!, this._start, this._end) : decodeValue(this._bytes)) as T;
+      const src = this._src;
+      this._value = (src !== undefined ? decodeValueRange(src, this._start, this._end, this._binViews) : decodeValue(this._bytes!)) as T;
     }
     return this._value;
   }

@@ -72,3 +72,25 @@ test('messages encoded one after another keep their bytes, also when a payload o
     expect((decodeMessage(wire) as TopicDataMessage).data.value).toEqual(message.data.value);
   }
 });
+
+describe('bins of received payloads', () => {
+  const message = (pad: Uint8Array) => encodeMessage(new TopicDataMessage(7, RawData.from({ pad })));
+
+  test('a small owned message: bins are views of its bytes; decodeMessage copies them', async () => {
+    const { decodeOwnedMessage } = await import('@streamtasks/link/internal');
+    const bytes = message(new Uint8Array(63).fill(0x61)).slice();
+    const owned = decodeOwnedMessage(bytes) as TopicDataMessage<{ pad: Uint8Array }>;
+    expect(owned.data.value.pad).toEqual(new Uint8Array(63).fill(0x61));
+    expect(owned.data.value.pad.buffer).toBe(bytes.buffer);
+    const plain = decodeMessage(bytes) as TopicDataMessage<{ pad: Uint8Array }>;
+    expect(plain.data.value.pad.buffer).not.toBe(bytes.buffer);
+  });
+
+  test('a large owned message: bins are copies, so that a kept bin does not keep the message', async () => {
+    const { decodeOwnedMessage } = await import('@streamtasks/link/internal');
+    const bytes = message(new Uint8Array(4000).fill(0x62)).slice();
+    const owned = decodeOwnedMessage(bytes) as TopicDataMessage<{ pad: Uint8Array }>;
+    expect(owned.data.value.pad).toEqual(new Uint8Array(4000).fill(0x62));
+    expect(owned.data.value.pad.buffer).not.toBe(bytes.buffer);
+  });
+});

@@ -1,6 +1,11 @@
 /** What a {@link FrameChannel} reports to its current handler. */
 export interface FrameChannelHandler {
-  /** One complete frame (a handshake map or a message) arrived. */
+  /**
+   * One complete frame (a handshake map or a message) arrived. The payload is
+   * the handler's: the channel never writes to it again, and it shares no
+   * memory with the transport's read buffers (the link decodes a message's
+   * small bins as views of it).
+   */
   frame(payload: Uint8Array): void;
   /** Buffered outgoing bytes may have dropped (after {@link FrameChannel.requestDrain}). */
   drain(): void;

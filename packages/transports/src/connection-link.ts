@@ -3,12 +3,11 @@ import {
   Link,
   MAX_COST,
   SlowConsumerError,
-  decodeMessage,
   encodeMessage,
   type LinkOptions,
   type Message,
 } from '@streamtasks/link';
-import { wireType } from '@streamtasks/link/internal';
+import { decodeOwnedMessage, wireType } from '@streamtasks/link/internal';
 import type { FrameChannel } from './channel.js';
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES } from './constants.js';
 
@@ -123,7 +122,8 @@ export class ConnectionLink extends Link {
   private onFrame(payload: Uint8Array): void {
     let message: Message;
     try {
-      message = decodeMessage(payload);
+      // Channels hand out every frame as a copy of its own (FrameChannel.setHandler).
+      message = decodeOwnedMessage(payload);
     } catch (err) {
       // Only this connection is affected; the reason is what `closed` resolves with.
       this.counters.decodeErrors++;

@@ -1,4 +1,4 @@
-import { copyBytes } from '@streamtasks/link/internal';
+import { MAX_POOLED, copyBytes } from '@streamtasks/link/internal';
 import { DEFAULT_MAX_FRAME_SIZE, SYNC_WORD } from './constants.js';
 import { FrameTooLargeError } from './errors.js';
 
@@ -152,6 +152,15 @@ export class FrameParser {
    */
   private wholeFrames(chunk: Uint8Array, i: number): number {
     const n = chunk.length;
+    // Small frames that follow each other are copied out together, with their
+    // headers, in one call, and handed out as views of that copy: creating the
+    // view of the source that each copy needs costs more than copying 100
+    // bytes. The copy comes from the shared pool as before (at most MAX_POOLED
+    // bytes), so a frame kept alone holds no more memory than its own copy did.
+    let copy: Uint8Array | undefined;
+    /** Where in the chunk `copy` begins and ends. */
+    let copyStart = 0;
+    let copyEnd = 0;
     while (
       i + 8 <= n && chunk[i] === S0 && chunk[i + 1] === S1 && chunk[i + 2] === S2 && chunk[i + 3] === S3
     ) {
@@ -165,8 +174,37 @@ export class FrameParser {
       }
       const start = i + 8;
       i = start + length;
-      this.onFrame(copyOf(chunk, start, i));
+      let frame: Uint8Array;
+      if (i <= copyEnd) {
+        frame = copy!.subarray(start - copyStart, i - copyStart);
+      } else {
+        const runEnd = this.runEnd(chunk, i, start + MAX_POOLED);
+        if (runEnd === i) {
+          frame = copyOf(chunk, start, i);
+        } else {
+          copy = copyOf(chunk, start, runEnd);
+          copyStart = start;
+          copyEnd = runEnd;
+          frame = copy.subarray(0, length);
+        }
+      }
+      this.onFrame(frame);
       if (this.state !== State.Sync || this.failure) break;
+    }
+    return i;
+  }
+
+  /**
+   * Where the whole frames that follow each other from `i` end, as far as
+   * they end by `limit`: `i` itself when the next one does not. Frames are
+   * checked again as they are handed out; this only sizes a copy.
+   */
+  private runEnd(chunk: Uint8Array, i: number, limit: number): number {
+    const end = Math.min(chunk.length, limit);
+    while (i + 8 <= end && chunk[i] === S0 && chunk[i + 1] === S1 && chunk[i + 2] === S2 && chunk[i + 3] === S3) {
+      const next = i + 8 + chunk[i + 4]! + chunk[i + 5]! * 0x100 + chunk[i + 6]! * 0x10000 + chunk[i + 7]! * 0x1000000;
+      if (next > end) break;
+      i = next;
     }
     return i;
   }

@@ -169,3 +169,20 @@ describe('FrameParser', () => {
     expect(parser.bufferedBytes).toBe(18);
   });
 });
+
+describe('FrameParser: small frames copied out together', () => {
+  test('a run of small frames and a large one after it: each frame its own bytes, none a view of the chunk', () => {
+    const small = Array.from({ length: 40 }, (_, i) => new Uint8Array(60).fill(i));
+    const large = new Uint8Array(5000).fill(0xee);
+    const chunk = concat(...small.map((p) => encodeFrame(p)), encodeFrame(large), encodeFrame(small[1]!));
+    const got: Uint8Array[] = [];
+    new FrameParser({ onFrame: (p) => got.push(p) }).push(chunk);
+    expect(got.map(toHex)).toEqual([...small, large, small[1]!].map(toHex));
+    for (const p of got) expect(p.buffer).not.toBe(chunk.buffer);
+    // Writing to one frame (or to the chunk) changes no other frame.
+    chunk.fill(0);
+    got[0]!.fill(0xff);
+    expect(toHex(got[1]!)).toBe(toHex(small[1]!));
+    expect(toHex(got[41]!)).toBe(toHex(small[1]!));
+  });
+});

@@ -64,9 +64,23 @@ const reader = new MsgpackReader(new Uint8Array(0));
  * `data` payloads are views of `bytes`, decoded only when read.
  */
 export function decodeMessage(bytes: Uint8Array): WireMessage {
+  return decodeFrom(bytes, false);
+}
+
+/**
+ * {@link decodeMessage} for bytes that are the message's own: nobody keeps
+ * or writes them but the message (a frame a transport copied out of its read
+ * buffer). A small payload's bins are then decoded as views of them instead
+ * of copies (see `RawData.fromRange`). @internal
+ */
+export function decodeOwnedMessage(bytes: Uint8Array): WireMessage {
+  return decodeFrom(bytes, true);
+}
+
+function decodeFrom(bytes: Uint8Array, owned: boolean): WireMessage {
   try {
     // Decoding never re-enters itself (it runs no user code): one reader serves every call.
-    const r = reader.reset(bytes);
+    const r = reader.reset(bytes, 0, bytes.length, owned);
     const fast = decodeCanonical(r);
     if (fast !== undefined) return fast;
     r.pos = 0;

@@ -115,7 +115,8 @@ export function readData(r: MsgpackReader): RawData {
   r.need(n);
   const start = r.pos;
   r.pos = start + n;
-  return RawData.fromRange(r.buf, start, start + n);
+  // A reader over bytes of their own (a received frame) lets the payload's bins be views of them.
+  return RawData.fromRange(r.buf, start, start + n, r.binViews);
 }
 
 export function readIds(r: MsgpackReader, what: string): Id[] {

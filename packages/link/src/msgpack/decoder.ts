@@ -26,7 +26,7 @@ const keyCacheBytes = new Uint8Array(KEY_CACHE_SIZE * MAX_CACHED_KEY);
 /**
  * A strict MessagePack reader over one buffer. Integers come back exact
  * (`number` while safe, `bigint` beyond), str as strings (invalid UTF-8 is an
- * error, as for Python peers), bin as a copied `Uint8Array`, maps with only
+ * error, as for Python peers), bin as a copied `Uint8Array` (a view with {@link MsgpackReader.binViews}), maps with only
  * string keys as plain objects (a `__proto__` key becomes an ordinary own
  * property, never a prototype) and maps with other keys as `Map`.
  * Every length is checked against the bytes left before anything is
@@ -36,6 +36,13 @@ export class MsgpackReader {
   buf: Uint8Array;
   pos: number;
   end: number;
+  /**
+   * Bins come back as views of `buf` instead of copies. Only for an input
+   * that nobody writes to again and that is small (see `RawData.fromRange`):
+   * a view then keeps no more memory alive than a copy cut from the shared
+   * slab would.
+   */
+  binViews = false;
   private dataView: DataView | undefined;
 
   /** Where reading began: positions in errors count from here. */
@@ -49,11 +56,12 @@ export class MsgpackReader {
   }
 
   /** Starts reading another buffer (a reader can be reused instead of allocating one per input). */
-  reset(buf: Uint8Array, start = 0, end = buf.length): this {
+  reset(buf: Uint8Array, start = 0, end = buf.length, binViews = false): this {
     this.buf = buf;
     this.pos = start;
     this.end = end;
     this.origin = start;
+    this.binViews = binViews;
     this.dataView = undefined;
     return this;
   }
@@ -144,7 +152,7 @@ export class MsgpackReader {
 
   binBody(length: number): Uint8Array {
     this.need(length);
-    const out = copyBytes(this.buf, this.pos, this.pos + length);
+    const out = this.binViews ? this.buf.subarray(this.pos, this.pos + length) : copyBytes(this.buf, this.pos, this.pos + length);
     this.pos += length;
     return out;
   }
@@ -373,9 +381,12 @@ export function decodeValue(bytes: Uint8Array): unknown {
 // Decoding never re-enters itself (it runs no user code): one reader serves every call.
 const shared = new MsgpackReader(new Uint8Array(0));
 
-/** Decodes the one complete MessagePack value in `bytes[start, end)`. @internal */
-export function decodeValueRange(bytes: Uint8Array, start: number, end: number): unknown {
-  const reader = shared.reset(bytes, start, end);
+/**
+ * Decodes the one complete MessagePack value in `bytes[start, end)`; with
+ * `binViews`, bins are views of `bytes` (see {@link MsgpackReader.binViews}). @internal
+ */
+export function decodeValueRange(bytes: Uint8Array, start: number, end: number, binViews = false): unknown {
+  const reader = shared.reset(bytes, start, end, binViews);
   const value = reader.value();
   if (reader.pos !== reader.end) reader.fail(`${reader.end - reader.pos} trailing bytes`);
   return value;
