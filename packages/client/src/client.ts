@@ -73,7 +73,7 @@ export class Client extends ClientCore {
       closedError: () => this.linkClosedError(),
       reportError: (err) => this.reportError(err),
       resolveName: (name, wait) => this.names.resolveOrThrow(this, name, wait),
-      setPortHandler: (port, handler) => this.fanOut.setPortHandler(port, handler),
+      setReturnPortHandler: (handler) => this.fanOut.setOtherPortsHandler(handler),
     }, {
       fetchTimeout: options.fetchTimeout ?? DEFAULT_FETCH_TIMEOUT,
       maxPendingFetches: options.maxPendingFetches ?? DEFAULT_MAX_PENDING_FETCHES,

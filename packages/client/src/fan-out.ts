@@ -28,6 +28,8 @@ export class FanOut {
   private readonly topicListeners = new Map<Id, readonly TopicListener[]>();
   private readonly portHandlers = new Map<number, PortHandler>();
   private receivers: readonly MessageReceiver[] = [];
+  /** Takes the Addressed messages to ports without a handler of their own (the client's return ports). */
+  private otherPorts: PortHandler | undefined;
 
   /**
    * @param link whose route tables tell the current cost of a topic
@@ -60,10 +62,13 @@ export class FanOut {
     };
   }
 
-  /** Sets or removes a port's handler without the one-handler check (return ports are unique by allocation). */
-  setPortHandler(port: number, handler: PortHandler | undefined): void {
-    if (handler) this.portHandlers.set(port, handler);
-    else this.portHandlers.delete(port);
+  /**
+   * Sets the handler of the Addressed messages to ports that have no handler
+   * of their own: the return ports of fetch, one registration for all of
+   * them instead of one per request.
+   */
+  setOtherPortsHandler(handler: PortHandler | undefined): void {
+    this.otherPorts = handler;
   }
 
   addReceiver(receiver: MessageReceiver): () => void {
@@ -98,7 +103,7 @@ export class FanOut {
         break;
       case MessageType.Addressed: {
         // The hot path of fetch (both halves): no closure per message.
-        const handler = this.portHandlers.get(message.port);
+        const handler = this.portHandlers.get(message.port) ?? this.otherPorts;
         if (handler) {
           try {
             handler(message);

@@ -16,11 +16,16 @@
  */
 import { Fifo } from './fifo.js';
 
+/** What a deadline calls when it passes: an object, so a wait needs no closure per timeout. */
+export interface DeadlineTarget {
+  onDeadline(): void;
+}
+
 /** A pending timeout; cancel it with {@link Deadlines.cancel}. */
 export interface Deadline {
   readonly at: number;
   /** Replaced by a no-op once cancelled: a settled entry still queued must not keep its wait's objects alive. */
-  expire: () => void;
+  target: DeadlineTarget;
   done: boolean;
   readonly queue: Queue;
 }
@@ -38,7 +43,7 @@ type TimerHandle = ReturnType<typeof setTimeout>;
 const TRIM_AT = 1024;
 
 const isPending = (entry: Deadline): boolean => !entry.done;
-const noop = (): void => {};
+const NOBODY: DeadlineTarget = Object.freeze({ onDeadline(): void {} });
 
 class Deadlines {
   private readonly queues = new Map<number, Queue>();
@@ -53,13 +58,13 @@ class Deadlines {
     private readonly now: () => number,
   ) {}
 
-  add(duration: number, expire: () => void): Deadline {
+  add(duration: number, target: DeadlineTarget): Deadline {
     let queue = this.queues.get(duration);
     if (queue === undefined) {
       queue = { duration, owner: this, items: new Fifo() };
       this.queues.set(duration, queue);
     }
-    const entry: Deadline = { at: this.now() + duration, expire, done: false, queue };
+    const entry: Deadline = { at: this.now() + duration, target, done: false, queue };
     queue.items.push(entry);
     this.live++;
     if (entry.at < this.armedAt) this.arm(entry.at);
@@ -70,7 +75,7 @@ class Deadlines {
   cancel(entry: Deadline): void {
     if (entry.done) return;
     entry.done = true;
-    entry.expire = noop;
+    entry.target = NOBODY;
     this.live--;
     const items = entry.queue.items;
     while (items.size > 0 && items.peek()!.done) items.shift();
@@ -125,7 +130,7 @@ class Deadlines {
     if (expired.length > 1) expired.sort((a, b) => a.at - b.at);
     for (const entry of expired) {
       try {
-        entry.expire();
+        entry.target.onDeadline();
       } catch (err) {
         queueMicrotask(() => {
           throw err;
@@ -158,9 +163,9 @@ function scheduler(): Deadlines {
   return found;
 }
 
-/** Calls `expire` once `duration` milliseconds have passed, unless cancelled first. */
-export function addDeadline(duration: number, expire: () => void): Deadline {
-  return scheduler().add(duration, expire);
+/** Calls `target.onDeadline()` once `duration` milliseconds have passed, unless cancelled first. */
+export function addDeadline(duration: number, target: DeadlineTarget): Deadline {
+  return scheduler().add(duration, target);
 }
 
 /** Cancels a deadline (no-op once it expired or was cancelled). */

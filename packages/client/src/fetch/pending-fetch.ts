@@ -1,63 +1,59 @@
-// One fetch waiting for its answer on its return port. One object holds
-// what settles it (the answer, its timeout, its signal, the client's stop)
-// instead of a closure for each way it can end: a fetch is the hot path of
-// request/reply, and every closure per call is allocated and collected.
-import { AbortError, TimeoutError } from '@streamtasks/link';
-import { addDeadline, cancelDeadline, type Deadline } from '@streamtasks/link/internal';
-import type { FetchResponsePayload } from './protocol.js';
+// One fetch waiting for its answer on its return port: a bounded wait (its
+// timeout, its signal, see `Wait`) that settles with the answer's body, a
+// FetchError for an error answer, or what `validate` makes of the body. One
+// object per call and no closure: a fetch is the hot path of request/reply,
+// and every closure per call is allocated and collected.
+import { Wait } from '@streamtasks/link/internal';
+import { formatEndpoint, type ParsedEndpoint } from '../endpoint.js';
+import { FetchError, InvalidResponseError } from '../errors.js';
 
-export class PendingFetch {
-  private done = false;
-  private deadline: Deadline | undefined;
-  private signal: AbortSignal | undefined;
-  private onAbort: (() => void) | undefined;
+/** Checks an answer body; what it returns is the fetch's result. */
+export type AnswerValidator = (value: unknown, path?: string) => unknown;
 
+export class PendingFetch extends Wait<unknown> {
   /**
    * @param port the return port the answer arrives on
-   * @param resolve settles the fetch's wait with the answer
-   * @param reject settles it with an error
-   * @param ended called once when the wait ends, however it ends (gives the port back)
-   * @param what names what is waited for in a timeout or abort error; called only then
+   * @param target where the request went (named in a timeout or abort error)
+   * @param descriptor what was asked for (likewise)
+   * @param validate checks the body of a successful answer
+   * @param onEnded called once when the wait ends, however it ends (gives the port back)
    */
   constructor(
     readonly port: number,
-    private readonly resolve: (answer: FetchResponsePayload) => void,
-    private readonly reject: (error: unknown) => void,
-    private readonly ended: (pending: PendingFetch) => void,
-    private readonly what: () => string,
-  ) {}
+    private readonly target: ParsedEndpoint,
+    private readonly descriptor: string,
+    private readonly validate: AnswerValidator | undefined,
+    private readonly onEnded: (pending: PendingFetch) => void,
+  ) {
+    super();
+  }
 
-  /** Bounds the wait by `timeout` milliseconds and `signal`, once the request is sent; a no-op once it ended. */
-  bound(timeout: number | undefined, signal: AbortSignal | undefined): void {
-    if (this.done) return;
-    if (timeout !== undefined && Number.isFinite(timeout)) {
-      // The shared deadlines (one timer for all waits): an answer within microseconds costs no timer of its own.
-      this.deadline = addDeadline(timeout, () => this.fail(new TimeoutError(this.what(), timeout)));
+  /** The answer arrived: its body, or an error answer's body. */
+  answer(body: unknown, error: boolean): void {
+    if (this.isDone) return;
+    if (error) this.reject(new FetchError(body));
+    else if (this.validate === undefined) this.resolve(body);
+    else this.resolveChecked(this.validate, body);
+  }
+
+  protected describe(): string {
+    return `an answer to fetch ${JSON.stringify(this.descriptor)} from ${formatEndpoint(this.target)}`;
+  }
+
+  protected override ended(): void {
+    this.onEnded(this);
+  }
+
+  /** The answer as `validate` returns it; what it throws becomes an {@link InvalidResponseError}. */
+  private resolveChecked(validate: AnswerValidator, body: unknown): void {
+    let value: unknown;
+    try {
+      value = validate(body, 'answer');
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      this.reject(new InvalidResponseError(`unexpected answer to fetch ${JSON.stringify(this.descriptor)}: ${reason}`, { cause }));
+      return;
     }
-    if (signal !== undefined) {
-      const onAbort = (): void => this.fail(new AbortError(this.what(), { cause: signal.reason }));
-      this.signal = signal;
-      this.onAbort = onAbort;
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-  }
-
-  answer(answer: FetchResponsePayload): void {
-    if (this.done) return;
-    this.finish();
-    this.resolve(answer);
-  }
-
-  fail(error: unknown): void {
-    if (this.done) return;
-    this.finish();
-    this.reject(error);
-  }
-
-  private finish(): void {
-    this.done = true;
-    if (this.deadline !== undefined) cancelDeadline(this.deadline);
-    if (this.onAbort !== undefined) this.signal!.removeEventListener('abort', this.onAbort);
-    this.ended(this);
+    this.resolve(value);
   }
 }

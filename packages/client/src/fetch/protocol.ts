@@ -56,8 +56,13 @@ export function parseFetchRequest(value: unknown): FetchRequest | undefined {
   return { returnAddress: return_address, returnPort: return_port, descriptor, body };
 }
 
+/** Whether a decoded payload has the shape of a fetch response (read in place: `error` is true only when it is `true`). */
+export function isFetchResponse(value: unknown): value is { body: unknown; error?: unknown } {
+  return isRecord(value) && 'body' in value;
+}
+
 /** Reads a fetch response payload; undefined when it does not have the response's shape. */
 export function parseFetchResponse(value: unknown): FetchResponsePayload | undefined {
-  if (!isRecord(value) || !('body' in value)) return undefined;
+  if (!isFetchResponse(value)) return undefined;
   return { body: value.body, error: value.error === true };
 }

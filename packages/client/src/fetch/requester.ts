@@ -5,12 +5,12 @@ import { AbortError, type AddressedMessage, type Id, type WaitOptions } from '@s
 import type { Client } from '../client.js';
 import type { PortHandler } from '../fan-out.js';
 import { Ports } from '../constants.js';
-import { formatEndpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
-import { ClientStoppedError, FetchError, InvalidResponseError, LimitExceededError, NoAddressError } from '../errors.js';
+import { formatEndpoint, parseEndpoint, type Endpoint, type ParsedEndpoint } from '../endpoint.js';
+import { ClientStoppedError, LimitExceededError, NoAddressError } from '../errors.js';
 import { PortAllocator } from '../port-allocator.js';
 import { reaches, waitForRoute } from '../route-wait.js';
-import { PendingFetch } from './pending-fetch.js';
-import { fetchRequestPayload, parseFetchResponse, type FetchResponsePayload } from './protocol.js';
+import { PendingFetch, type AnswerValidator } from './pending-fetch.js';
+import { fetchRequestPayload, isFetchResponse } from './protocol.js';
 
 /** What the requester needs of its client beyond the public API. */
 export interface RequesterHost {
@@ -21,9 +21,12 @@ export interface RequesterHost {
   reportError(err: unknown): void;
   /** Resolves an address name; throws `AddressNameNotFoundError` when it is not registered. */
   resolveName(name: string, options: WaitOptions): Promise<Id>;
-  /** Sets (or with `undefined`, removes) the handler of a return port. */
-  setPortHandler(port: number, handler: PortHandler | undefined): void;
+  /** Installs the handler of the Addressed messages to ports without a handler of their own (the return ports). */
+  setReturnPortHandler(handler: PortHandler): void;
 }
+
+/** The options of one fetch. */
+export type FetchCallOptions = WaitOptions & { validate?: AnswerValidator };
 
 export interface FetchRequesterOptions {
   fetchTimeout: number;
@@ -33,16 +36,20 @@ export interface FetchRequesterOptions {
 
 /** Owns a client's dynamic ports and its pending fetch requests. */
 export class FetchRequester {
-  private readonly ports = new PortAllocator();
-  private pending = 0;
   /** The fetches waiting for an answer, by return port. */
   private readonly waiting = new Map<number, PendingFetch>();
+  // A return port is taken while its fetch waits: it is kept in `waiting` alone, not also among the allocated ports.
+  private readonly ports = new PortAllocator((port) => this.waiting.has(port));
+  /** Fetches started and not yet settled (waiting for an answer, or for a name or a route before that). */
+  private pending = 0;
   private offStop: (() => void) | undefined;
-  private readonly onAnswerBound = (message: AddressedMessage): void => this.onAnswer(message);
   private readonly onStopBound = (error: Error): void => this.onStop(error);
   private readonly endedBound = (pending: PendingFetch): void => this.ended(pending);
 
-  constructor(private readonly host: RequesterHost, private readonly options: FetchRequesterOptions) {}
+  constructor(private readonly host: RequesterHost, private readonly options: FetchRequesterOptions) {
+    // Answers reach the return ports through one handler for all of them (the ports without a handler of their own).
+    host.setReturnPortHandler((message) => this.onAnswer(message));
+  }
 
   /** Fetches waiting for their answers. */
   get pendingCount(): number {
@@ -57,43 +64,57 @@ export class FetchRequester {
     this.ports.release(port);
   }
 
-  /** See {@link Client.fetch}. */
-  async fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: WaitOptions & { validate?: (value: unknown, path?: string) => unknown } = {}): Promise<unknown> {
+  /**
+   * See {@link Client.fetch}. A fetch to an address the link reaches is sent
+   * at once, and its promise is that of its wait (no async function around
+   * it); names and routes still to be waited for take the longer way.
+   */
+  fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: FetchCallOptions = {}): Promise<unknown> {
+    let target: ParsedEndpoint;
+    try {
+      this.checkStart();
+      target = parseEndpoint(endpoint, Ports.FETCH);
+      const { address } = target;
+      const { client } = this.host;
+      const own = client.address;
+      if (typeof address !== 'string' && own !== undefined && reaches(client, address)) {
+        return this.request(address, target, descriptor, body, own, options.timeout ?? this.options.fetchTimeout, options.signal, options.validate);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.fetchWaiting(target, descriptor, body, options);
+  }
+
+  /** A fetch that waits for a name or a route before its request is sent. */
+  private async fetchWaiting(target: ParsedEndpoint, descriptor: string, body: unknown, options: FetchCallOptions): Promise<unknown> {
     const { client } = this.host;
+    const timeout = options.timeout ?? this.options.fetchTimeout;
+    const { signal } = options;
+    const deadline = Date.now() + timeout;
+    let address: Id;
+    let own: Id;
+    this.pending++;
+    try {
+      address = typeof target.address === 'string' ? await this.host.resolveName(target.address, { signal, timeout }) : target.address;
+      const self = client.address;
+      if (self === undefined) throw new NoAddressError();
+      own = self;
+      if (!reaches(client, address)) {
+        await waitForRoute(client, address, this.options.routeGrace, until(deadline, signal), () => describeFetch(descriptor, target));
+        this.checkUsable(); // the client may have stopped while the route was awaited
+      }
+    } finally {
+      this.pending--;
+    }
+    return this.request(address, target, descriptor, body, own, Math.max(0, deadline - Date.now()), signal, options.validate);
+  }
+
+  /** Throws when a fetch cannot start: no answer could arrive, or too many are pending. */
+  private checkStart(): void {
     this.checkUsable();
     if (this.pending >= this.options.maxPendingFetches) {
       throw new LimitExceededError(`too many pending fetches (maxPendingFetches ${this.options.maxPendingFetches})`);
-    }
-    const target = parseEndpoint(endpoint, Ports.FETCH);
-    const timeout = options.timeout ?? this.options.fetchTimeout;
-    const { signal } = options;
-    // The clock is read only when something is awaited before the request
-    // (a name, a route): a fetch to a known route starts its wait at once.
-    let deadline: number | undefined;
-    this.pending++;
-    try {
-      let address: Id;
-      if (typeof target.address === 'string') {
-        deadline = Date.now() + timeout;
-        address = await this.host.resolveName(target.address, { signal, timeout });
-      } else {
-        address = target.address;
-      }
-      const own = client.address;
-      if (own === undefined) throw new NoAddressError();
-      const what = () => `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`;
-      // No await when the route is known: the request is then registered at once, so a stop() right after the call ends it.
-      if (!reaches(client, address)) {
-        deadline ??= Date.now() + timeout;
-        await waitForRoute(client, address, this.options.routeGrace, until(deadline, signal), what);
-        this.checkUsable(); // the client may have stopped while the route was awaited
-      }
-      const waitOptions = deadline === undefined ? { signal, timeout } : until(deadline, signal);
-      const response = await this.request(address, target.port, descriptor, body, own, waitOptions, what);
-      if (response.error) throw new FetchError(response.body);
-      return options.validate ? checked(options.validate, response.body, descriptor) : response.body;
-    } finally {
-      this.pending--;
     }
   }
 
@@ -103,38 +124,36 @@ export class FetchRequester {
     if (!this.host.client.isRunning) throw new ClientStoppedError();
   }
 
+  /** Sends the request and waits for its answer on a fresh return port. */
   private request(
     address: Id,
-    port: number,
+    target: ParsedEndpoint,
     descriptor: string,
     body: unknown,
     own: Id,
-    options: WaitOptions,
-    what: () => string,
-  ): Promise<FetchResponsePayload> {
-    const { signal, timeout } = options;
-    if (signal?.aborted) return Promise.reject(new AbortError(what(), { cause: signal.reason }));
+    timeout: number | undefined,
+    signal: AbortSignal | undefined,
+    validate: AnswerValidator | undefined,
+  ): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(new AbortError(describeFetch(descriptor, target), { cause: signal.reason }));
     const { client } = this.host;
-    const returnPort = this.ports.allocate();
-    let pending!: PendingFetch;
-    const answer = new Promise<FetchResponsePayload>((resolve, reject) => {
-      pending = new PendingFetch(returnPort, resolve, reject, this.endedBound, what);
-    });
+    const returnPort = this.ports.take();
+    const pending = new PendingFetch(returnPort, target, descriptor, validate, this.endedBound);
     this.waiting.set(returnPort, pending);
-    this.host.setPortHandler(returnPort, this.onAnswerBound);
+    this.pending++;
     // One registration serves every pending fetch (made by the first, removed when none is left).
     this.offStop ??= client.onStop(this.onStopBound);
     try {
-      client.sendToAddress(address, port, fetchRequestPayload(own, returnPort, descriptor, body));
+      client.sendToAddress(address, target.port, fetchRequestPayload(own, returnPort, descriptor, body));
     } catch (err) {
-      pending.fail(err);
-      return answer;
+      pending.reject(err);
+      return pending.promise;
     }
     pending.bound(timeout, signal);
-    return answer;
+    return pending.promise;
   }
 
-  /** An answer on a return port. */
+  /** An Addressed message to a port without a handler of its own: the answer to a pending fetch, or nothing. */
   private onAnswer(message: AddressedMessage): void {
     const pending = this.waiting.get(message.port);
     if (pending === undefined) return;
@@ -145,23 +164,20 @@ export class FetchRequester {
       this.host.reportError(err);
       return;
     }
-    const parsed = parseFetchResponse(value);
-    if (parsed) pending.answer(parsed);
+    if (isFetchResponse(value)) pending.answer(value.body, value.error === true);
     else this.host.reportError(new Error(`ignored a malformed fetch response on port ${message.port}`));
   }
 
   /** The client stopped or its link closed: every pending fetch ends with `error`. */
   private onStop(error: Error): void {
     this.offStop = undefined; // the client dropped its registrations
-    for (const pending of [...this.waiting.values()]) pending.fail(error);
+    for (const pending of [...this.waiting.values()]) pending.reject(error);
   }
 
   /** A fetch's wait ended: its port is given back. */
   private ended(pending: PendingFetch): void {
-    const port = pending.port;
-    this.waiting.delete(port);
-    this.host.setPortHandler(port, undefined);
-    this.ports.release(port);
+    this.waiting.delete(pending.port);
+    this.pending--;
     if (this.waiting.size === 0 && this.offStop !== undefined) {
       this.offStop();
       this.offStop = undefined;
@@ -169,17 +185,12 @@ export class FetchRequester {
   }
 }
 
+/** Names a fetch in a timeout or abort error. */
+function describeFetch(descriptor: string, target: ParsedEndpoint): string {
+  return `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`;
+}
+
 /** Wait options for what is left of a fetch's time. */
 function until(deadline: number, signal: AbortSignal | undefined): WaitOptions {
   return { signal, timeout: Math.max(0, deadline - Date.now()) };
-}
-
-/** The answer as `validate` returns it; what it throws becomes an {@link InvalidResponseError}. */
-function checked(validate: (value: unknown, path?: string) => unknown, answer: unknown, descriptor: string): unknown {
-  try {
-    return validate(answer, 'answer');
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new InvalidResponseError(`unexpected answer to fetch ${JSON.stringify(descriptor)}: ${reason}`, { cause });
-  }
 }
