@@ -46,12 +46,12 @@ export function nsPerByte(fn: () => void, bytes: number, options: TimingOptions 
 /**
  * The cost per byte of the large input over that of the small one. A linear
  * decoder gives about 1 (less when fixed costs dominate the small input).
- * Measured twice, keeping the smaller ratio, so one disturbed batch on a
+ * Measured up to three times, keeping the smallest ratio, so one or two disturbed batches on a
  * busy machine does not decide.
  */
 export function growth(small: { run: () => void; bytes: number }, large: { run: () => void; bytes: number }, options?: TimingOptions): number {
   let best = Infinity;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const ratio = nsPerByte(large.run, large.bytes, options) / nsPerByte(small.run, small.bytes, options);
     best = Math.min(best, ratio);
     if (best <= 1.5) break;
