@@ -142,8 +142,12 @@ export function boundedWait<T>(
 ): Promise<T> {
   const signal = options?.signal;
   const timeout = options?.timeout ?? defaultTimeout;
-  if (signal?.aborted) return Promise.reject(new AbortError(typeof what === 'string' ? what : what(), { cause: signal.reason }));
   const wait = new StartedWait<T>(what);
+  if (signal?.aborted) {
+    // Ended before `start` runs: bound() rejects it at once with the AbortError.
+    wait.bound(timeout, signal);
+    return wait.promise;
+  }
   let cleanup: (() => void) | void;
   try {
     cleanup = start(

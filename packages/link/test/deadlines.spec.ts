@@ -2,7 +2,7 @@
 // asked and in deadline order, settled waits leave nothing that keeps the
 // process alive, pending ones do, and fake timers (installed and removed
 // between waits) drive them like any timer.
-import { TimeoutError } from '@streamtasks/link';
+import { AbortError, TimeoutError } from '@streamtasks/link';
 import { boundedWait } from '@streamtasks/link/internal';
 
 const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -92,4 +92,15 @@ test('a start that throws rejects the wait, and one that settles at once still g
   });
   await expect(once).resolves.toBe(7);
   expect(cleaned).toBe(1);
+});
+
+test('an already aborted signal rejects with an AbortError naming the wait, without calling start', async () => {
+  let started = 0;
+  const reason = new Error('gone');
+  const wait = boundedWait('the answer', { signal: AbortSignal.abort(reason) }, () => {
+    started++;
+  });
+  await expect(wait).rejects.toBeInstanceOf(AbortError);
+  await expect(wait).rejects.toMatchObject({ what: 'the answer', cause: reason });
+  expect(started).toBe(0);
 });

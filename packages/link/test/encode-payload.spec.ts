@@ -3,7 +3,7 @@
 // own (bin8/bin16/bin32 headers at the size boundaries), the payload keeps
 // its range of the message, and the message keeps its bytes.
 import { AddressedMessage, EncodeError, RawData, TopicDataMessage, decodeMessage, encodeMessage } from '@streamtasks/link';
-import { encodeValue } from '@streamtasks/link/internal';
+import { decodeOwnedMessage, encodeValue } from '@streamtasks/link/internal';
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -76,8 +76,7 @@ test('messages encoded one after another keep their bytes, also when a payload o
 describe('bins of received payloads', () => {
   const message = (pad: Uint8Array) => encodeMessage(new TopicDataMessage(7, RawData.from({ pad })));
 
-  test('a small owned message: bins are views of its bytes; decodeMessage copies them', async () => {
-    const { decodeOwnedMessage } = await import('@streamtasks/link/internal');
+  test('a small owned message: bins are views of its bytes; decodeMessage copies them', () => {
     const bytes = message(new Uint8Array(63).fill(0x61)).slice();
     const owned = decodeOwnedMessage(bytes) as TopicDataMessage<{ pad: Uint8Array }>;
     expect(owned.data.value.pad).toEqual(new Uint8Array(63).fill(0x61));
@@ -86,8 +85,7 @@ describe('bins of received payloads', () => {
     expect(plain.data.value.pad.buffer).not.toBe(bytes.buffer);
   });
 
-  test('a large owned message: bins are copies, so that a kept bin does not keep the message', async () => {
-    const { decodeOwnedMessage } = await import('@streamtasks/link/internal');
+  test('a large owned message: bins are copies, so that a kept bin does not keep the message', () => {
     const bytes = message(new Uint8Array(4000).fill(0x62)).slice();
     const owned = decodeOwnedMessage(bytes) as TopicDataMessage<{ pad: Uint8Array }>;
     expect(owned.data.value.pad).toEqual(new Uint8Array(4000).fill(0x62));

@@ -46,8 +46,8 @@ export function nsPerByte(fn: () => void, bytes: number, options: TimingOptions 
 /**
  * The cost per byte of the large input over that of the small one. A linear
  * decoder gives about 1 (less when fixed costs dominate the small input).
- * Measured up to three times, keeping the smallest ratio, so one or two disturbed batches on a
- * busy machine does not decide.
+ * Measured up to three times, keeping the smallest ratio, so one or two
+ * disturbed batches on a busy machine do not decide.
  */
 export function growth(small: { run: () => void; bytes: number }, large: { run: () => void; bytes: number }, options?: TimingOptions): number {
   let best = Infinity;

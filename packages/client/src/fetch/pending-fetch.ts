@@ -10,6 +10,11 @@ import { FetchError, InvalidResponseError } from '../errors.js';
 /** Checks an answer body; what it returns is the fetch's result. */
 export type AnswerValidator = (value: unknown, path?: string) => unknown;
 
+/** Names a fetch in a timeout or abort error (built only for an error). */
+export function describeFetch(descriptor: string, target: ParsedEndpoint): string {
+  return `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`;
+}
+
 export class PendingFetch extends Wait<unknown> {
   /**
    * @param port the return port the answer arrives on
@@ -37,7 +42,7 @@ export class PendingFetch extends Wait<unknown> {
   }
 
   protected describe(): string {
-    return `an answer to fetch ${JSON.stringify(this.descriptor)} from ${formatEndpoint(this.target)}`;
+    return describeFetch(this.descriptor, this.target);
   }
 
   protected override ended(): void {

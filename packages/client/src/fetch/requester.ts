@@ -5,11 +5,11 @@ import { AbortError, type AddressedMessage, type Id, type WaitOptions } from '@s
 import type { Client } from '../client.js';
 import type { PortHandler } from '../fan-out.js';
 import { Ports } from '../constants.js';
-import { formatEndpoint, parseEndpoint, type Endpoint, type ParsedEndpoint } from '../endpoint.js';
+import { parseEndpoint, type Endpoint, type ParsedEndpoint } from '../endpoint.js';
 import { ClientStoppedError, LimitExceededError, NoAddressError } from '../errors.js';
 import { PortAllocator } from '../port-allocator.js';
 import { reaches, waitForRoute } from '../route-wait.js';
-import { PendingFetch, type AnswerValidator } from './pending-fetch.js';
+import { PendingFetch, describeFetch, type AnswerValidator } from './pending-fetch.js';
 import { fetchRequestPayload, isFetchResponse } from './protocol.js';
 
 /** What the requester needs of its client beyond the public API. */
@@ -183,11 +183,6 @@ export class FetchRequester {
       this.offStop = undefined;
     }
   }
-}
-
-/** Names a fetch in a timeout or abort error. */
-function describeFetch(descriptor: string, target: ParsedEndpoint): string {
-  return `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`;
 }
 
 /** Wait options for what is left of a fetch's time. */
