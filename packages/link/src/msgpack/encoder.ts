@@ -14,6 +14,9 @@ const utf8 = new TextEncoder();
  */
 const MIN_ROOM = 1024;
 
+/** Values needing more than this many bytes grow the buffer to their size (plus {@link MIN_ROOM}) instead of doubling it. */
+const EXACT_GROWTH_ABOVE = 1024 * 1024;
+
 /**
  * A MessagePack writer that produces the same bytes as Python's `msgpack`
  * package (the encoding the network's Python peers use): the smallest integer
@@ -58,6 +61,9 @@ export class MsgpackWriter {
     const need = used + n;
     let size = Math.max(this.initialSize, this.start === 0 ? this.buf.length * 2 : 0);
     while (size < need) size *= 2;
+    // A large value (a big bin) gets room for itself and the few bytes after it, not the next power of
+    // two: doubling would zero-fill up to twice the payload (16 MiB for an 8 MiB bin).
+    if (need > EXACT_GROWTH_ABOVE) size = need + MIN_ROOM;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(this.start, this.pos));
     this.buf = next;
