@@ -59,11 +59,16 @@ export class MsgpackWriter {
     // Bytes before `start` were handed out by `take`: only the value being written moves.
     const used = this.pos - this.start;
     const need = used + n;
-    let size = Math.max(this.initialSize, this.start === 0 ? this.buf.length * 2 : 0);
-    while (size < need) size *= 2;
-    // A large value (a big bin) gets room for itself and the few bytes after it, not the next power of
-    // two: doubling would zero-fill up to twice the payload (16 MiB for an 8 MiB bin).
-    if (need > EXACT_GROWTH_ABOVE) size = need + MIN_ROOM;
+    let size: number;
+    if (need > EXACT_GROWTH_ABOVE) {
+      // A large value (a big bin) gets room for itself and the few bytes after it, not the next power
+      // of two: doubling would zero-fill up to twice the payload (16 MiB for an 8 MiB bin). Growing by
+      // at least half of what is written keeps a message of many large values linear in its size.
+      size = Math.max(need + MIN_ROOM, used + (used >>> 1));
+    } else {
+      size = Math.max(this.initialSize, this.start === 0 ? this.buf.length * 2 : 0);
+      while (size < need) size *= 2;
+    }
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(this.start, this.pos));
     this.buf = next;
