@@ -87,6 +87,29 @@ describe('fetch', () => {
     await expect(next).resolves.toBe('right');
   });
 
+  test('a fetch that waits while hundreds of later ones come and go still gets its answer, and each of those its own', async () => {
+    const held: FetchRequest[] = [];
+    responder(server, (r) => {
+      if (r.descriptor === 'held') {
+        held.push(r);
+        return undefined;
+      }
+      return { body: r.body, error: false };
+    });
+    const first = caller.fetch(20_000, 'held', null, { timeout: 5000 });
+    // More calls than the slots of the table of waiting fetches: some return ports share a slot with the held one.
+    for (let i = 0; i < 600; i++) await expect(caller.fetch(20_000, 'echo', i, { timeout: 2000 })).resolves.toBe(i);
+    const second = caller.fetch(20_000, 'held', null, { timeout: 5000 });
+    await new Promise<void>((resolve) => {
+      const check = () => (held.length === 2 ? resolve() : setImmediate(check));
+      check();
+    });
+    server.sendToAddress(held[1]!.returnAddress, held[1]!.returnPort, { body: 'second', error: false });
+    server.sendToAddress(held[0]!.returnAddress, held[0]!.returnPort, { body: 'first', error: false });
+    await expect(first).resolves.toBe('first');
+    await expect(second).resolves.toBe('second');
+  });
+
   test('Known fault 6: a fetch to an address nobody has fails with a TimeoutError that names it', async () => {
     const err = await caller.fetch(99_999, 'lost', null, { timeout: 30 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);

@@ -11,6 +11,7 @@ import { PortAllocator } from '../port-allocator.js';
 import { reaches, waitForRoute } from '../route-wait.js';
 import { PendingFetch, describeFetch, type AnswerValidator } from './pending-fetch.js';
 import { fetchRequestPayload, isFetchResponse } from './protocol.js';
+import { WaitingFetches } from './waiting-fetches.js';
 
 /** What the requester needs of its client beyond the public API. */
 export interface RequesterHost {
@@ -37,7 +38,7 @@ export interface FetchRequesterOptions {
 /** Owns a client's dynamic ports and its pending fetch requests. */
 export class FetchRequester {
   /** The fetches waiting for an answer, by return port. */
-  private readonly waiting = new Map<number, PendingFetch>();
+  private readonly waiting = new WaitingFetches<PendingFetch>();
   // A return port is taken while its fetch waits: it is kept in `waiting` alone, not also among the allocated ports.
   private readonly ports = new PortAllocator((port) => this.waiting.has(port));
   /** Fetches started and not yet settled (waiting for an answer, or for a name or a route before that). */
@@ -139,7 +140,7 @@ export class FetchRequester {
     const { client } = this.host;
     const returnPort = this.ports.take();
     const pending = new PendingFetch(returnPort, target, descriptor, validate, this.endedBound);
-    this.waiting.set(returnPort, pending);
+    this.waiting.add(pending);
     this.pending++;
     // One registration serves every pending fetch (made by the first, removed when none is left).
     this.offStop ??= client.onStop(this.onStopBound);
@@ -171,12 +172,12 @@ export class FetchRequester {
   /** The client stopped or its link closed: every pending fetch ends with `error`. */
   private onStop(error: Error): void {
     this.offStop = undefined; // the client dropped its registrations
-    for (const pending of [...this.waiting.values()]) pending.reject(error);
+    for (const pending of this.waiting.values()) pending.reject(error);
   }
 
   /** A fetch's wait ended: its port is given back. */
   private ended(pending: PendingFetch): void {
-    this.waiting.delete(pending.port);
+    this.waiting.delete(pending);
     this.pending--;
     if (this.waiting.size === 0 && this.offStop !== undefined) {
       this.offStop();
