@@ -3,7 +3,7 @@
 // answer ignored, names resolved through a stand-in resolver, and stop()
 // ending every wait.
 import { AbortError, TimeoutError, RawData, type AddressedMessage } from '@streamtasks/link';
-import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, InvalidResponseError, LimitExceededError, NoAddressError, NoNameResolverError, NoRouteError, Ports } from '@streamtasks/client';
+import { ClientStoppedError, DEFAULT_FETCH_TIMEOUT, FetchError, InvalidEndpointError, InvalidResponseError, LimitExceededError, NoAddressError, NoNameResolverError, NoRouteError, Ports } from '@streamtasks/client';
 import { parseFetchRequest, type FetchRequest } from '@streamtasks/client/internal';
 import { network, until } from './helpers.js';
 
@@ -108,6 +108,13 @@ describe('fetch', () => {
     server.sendToAddress(held[0]!.returnAddress, held[0]!.returnPort, { body: 'first', error: false });
     await expect(first).resolves.toBe('first');
     await expect(second).resolves.toBe('second');
+  });
+
+  test('an address number that is no id is an invalid endpoint; a timeout names the endpoint as given', async () => {
+    for (const bad of [-1, 1.5, Number.NaN]) await expect(caller.fetch(bad, 'x', null)).rejects.toBeInstanceOf(InvalidEndpointError);
+    responder(server, () => undefined);
+    const err = await caller.fetch([20_000, 100], 'slow', null, { timeout: 20 }).catch((e: unknown) => e);
+    expect((err as TimeoutError).message).toMatch(/fetch "slow" from 20000:100/);
   });
 
   test('Known fault 6: a fetch to an address nobody has fails with a TimeoutError that names it', async () => {

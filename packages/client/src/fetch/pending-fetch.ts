@@ -4,28 +4,32 @@
 // object per call and no closure: a fetch is the hot path of request/reply,
 // and every closure per call is allocated and collected.
 import { Wait } from '@streamtasks/link/internal';
-import { formatEndpoint, type ParsedEndpoint } from '../endpoint.js';
+import { Ports } from '../constants.js';
+import { formatEndpoint, parseEndpoint, type Endpoint } from '../endpoint.js';
 import { FetchError, InvalidResponseError } from '../errors.js';
 
 /** Checks an answer body; what it returns is the fetch's result. */
 export type AnswerValidator = (value: unknown, path?: string) => unknown;
 
-/** Names a fetch in a timeout or abort error (built only for an error). */
-export function describeFetch(descriptor: string, target: ParsedEndpoint): string {
-  return `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(target)}`;
+/**
+ * Names a fetch in a timeout or abort error (built only for an error): the
+ * endpoint as given, parsed again here so that a fetch keeps no parse of it.
+ */
+export function describeFetch(descriptor: string, endpoint: Endpoint): string {
+  return `an answer to fetch ${JSON.stringify(descriptor)} from ${formatEndpoint(parseEndpoint(endpoint, Ports.FETCH))}`;
 }
 
 export class PendingFetch extends Wait<unknown> {
   /**
    * @param port the return port the answer arrives on
-   * @param target where the request went (named in a timeout or abort error)
+   * @param endpoint where the request went, as given (named in a timeout or abort error)
    * @param descriptor what was asked for (likewise)
    * @param validate checks the body of a successful answer
    * @param onEnded called once when the wait ends, however it ends (gives the port back)
    */
   constructor(
     readonly port: number,
-    private readonly target: ParsedEndpoint,
+    private readonly endpoint: Endpoint,
     private readonly descriptor: string,
     private readonly validate: AnswerValidator | undefined,
     private readonly onEnded: (pending: PendingFetch) => void,
@@ -42,7 +46,7 @@ export class PendingFetch extends Wait<unknown> {
   }
 
   protected describe(): string {
-    return describeFetch(this.descriptor, this.target);
+    return describeFetch(this.descriptor, this.endpoint);
   }
 
   protected override ended(): void {

@@ -2,6 +2,7 @@
 // port, waits there for its answer (bounded by a timeout and a signal, see
 // pending-fetch.ts) and gives the port back when it settles.
 import { AbortError, type AddressedMessage, type Id, type WaitOptions } from '@streamtasks/link';
+import { isId } from '@streamtasks/link/internal';
 import type { Client } from '../client.js';
 import type { PortHandler } from '../fan-out.js';
 import { Ports } from '../constants.js';
@@ -71,24 +72,26 @@ export class FetchRequester {
    * it); names and routes still to be waited for take the longer way.
    */
   fetch(endpoint: Endpoint, descriptor: string, body: unknown, options: FetchCallOptions = {}): Promise<unknown> {
-    let target: ParsedEndpoint;
+    let target: ParsedEndpoint | undefined;
     try {
       this.checkStart();
-      target = parseEndpoint(endpoint, Ports.FETCH);
-      const { address } = target;
+      // An address number (the common case) is its own parse: no object for it.
+      target = typeof endpoint === 'number' && isId(endpoint) ? undefined : parseEndpoint(endpoint, Ports.FETCH);
+      const address = target === undefined ? (endpoint as Id) : target.address;
       const { client } = this.host;
       const own = client.address;
       if (typeof address !== 'string' && own !== undefined && reaches(client, address)) {
-        return this.request(address, target, descriptor, body, own, options.timeout ?? this.options.fetchTimeout, options.signal, options.validate);
+        const port = target === undefined ? Ports.FETCH : target.port;
+        return this.request(address, port, endpoint, descriptor, body, own, options.timeout ?? this.options.fetchTimeout, options.signal, options.validate);
       }
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.fetchWaiting(target, descriptor, body, options);
+    return this.fetchWaiting(endpoint, target ?? parseEndpoint(endpoint, Ports.FETCH), descriptor, body, options);
   }
 
   /** A fetch that waits for a name or a route before its request is sent. */
-  private async fetchWaiting(target: ParsedEndpoint, descriptor: string, body: unknown, options: FetchCallOptions): Promise<unknown> {
+  private async fetchWaiting(endpoint: Endpoint, target: ParsedEndpoint, descriptor: string, body: unknown, options: FetchCallOptions): Promise<unknown> {
     const { client } = this.host;
     const timeout = options.timeout ?? this.options.fetchTimeout;
     const { signal } = options;
@@ -102,13 +105,13 @@ export class FetchRequester {
       if (self === undefined) throw new NoAddressError();
       own = self;
       if (!reaches(client, address)) {
-        await waitForRoute(client, address, this.options.routeGrace, until(deadline, signal), () => describeFetch(descriptor, target));
+        await waitForRoute(client, address, this.options.routeGrace, until(deadline, signal), () => describeFetch(descriptor, endpoint));
         this.checkUsable(); // the client may have stopped while the route was awaited
       }
     } finally {
       this.pending--;
     }
-    return this.request(address, target, descriptor, body, own, Math.max(0, deadline - Date.now()), signal, options.validate);
+    return this.request(address, target.port, endpoint, descriptor, body, own, Math.max(0, deadline - Date.now()), signal, options.validate);
   }
 
   /** Throws when a fetch cannot start: no answer could arrive, or too many are pending. */
@@ -128,7 +131,8 @@ export class FetchRequester {
   /** Sends the request and waits for its answer on a fresh return port. */
   private request(
     address: Id,
-    target: ParsedEndpoint,
+    port: number,
+    endpoint: Endpoint,
     descriptor: string,
     body: unknown,
     own: Id,
@@ -136,16 +140,16 @@ export class FetchRequester {
     signal: AbortSignal | undefined,
     validate: AnswerValidator | undefined,
   ): Promise<unknown> {
-    if (signal?.aborted) return Promise.reject(new AbortError(describeFetch(descriptor, target), { cause: signal.reason }));
+    if (signal?.aborted) return Promise.reject(new AbortError(describeFetch(descriptor, endpoint), { cause: signal.reason }));
     const { client } = this.host;
     const returnPort = this.ports.take();
-    const pending = new PendingFetch(returnPort, target, descriptor, validate, this.endedBound);
+    const pending = new PendingFetch(returnPort, endpoint, descriptor, validate, this.endedBound);
     this.waiting.add(pending);
     this.pending++;
     // One registration serves every pending fetch (made by the first, removed when none is left).
     this.offStop ??= client.onStop(this.onStopBound);
     try {
-      client.sendToAddress(address, target.port, fetchRequestPayload(own, returnPort, descriptor, body));
+      client.sendToAddress(address, port, fetchRequestPayload(own, returnPort, descriptor, body));
     } catch (err) {
       pending.reject(err);
       return pending.promise;
