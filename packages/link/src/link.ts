@@ -79,14 +79,10 @@ export abstract class Link {
   private resolveClosed!: (reason: Error | undefined) => void;
   private receiver: MessageReceiver | undefined;
   /**
-   * Received messages not consumed yet, and the waiting `recv()` calls.
-   * Unbounded: the transport feeding it stops reading above its own limits,
-   * and {@link Link.consumed} tells it when the consumer took a message.
+   * Received messages not consumed yet, and the waiting `recv()` calls
+   * (the `inbox`); undefined until first needed.
    */
-  private readonly inbox = new QueuedIterator<Message>({
-    description: 'a message on the link',
-    closedError: () => new ConnectionClosedError('cannot receive: link is closed', { cause: this._closeReason }),
-  });
+  private inboxQueue: QueuedIterator<Message> | undefined;
 
   constructor(options: LinkOptions = {}) {
     const cost = options.cost ?? 1;
@@ -97,6 +93,25 @@ export abstract class Link {
     this.counting = options.stats ?? true;
     this.countsEachMessage = this.counting;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /**
+   * The queue of received messages, created on first use: a link in push
+   * mode whose receiver keeps up (every link of a switch) never queues, and
+   * a node holds one link per connection. Unbounded: the transport feeding
+   * it stops reading above its own limits, and {@link Link.consumed} tells
+   * it when the consumer took a message.
+   */
+  private get inbox(): QueuedIterator<Message> {
+    if (this.inboxQueue) return this.inboxQueue;
+    const queue = new QueuedIterator<Message>({
+      description: 'a message on the link',
+      closedError: () => new ConnectionClosedError('cannot receive: link is closed', { cause: this._closeReason }),
+    });
+    // Created after the link closed (a recv() then): it ends waits as a queue stopped at close would.
+    if (this._isClosed) queue.stop(undefined, { drain: this.keepInbox });
+    this.inboxQueue = queue;
+    return queue;
   }
 
   get isClosed(): boolean {
@@ -115,7 +130,7 @@ export abstract class Link {
 
   /** Messages received but not consumed yet. */
   get queuedCount(): number {
-    return this.inbox.pending;
+    return this.inboxQueue?.pending ?? 0;
   }
 
   /** What kind of link this is (`queue`, `tcp`, `unix`, `ws`…), for monitoring. */
@@ -190,7 +205,7 @@ export abstract class Link {
    */
   setReceiver(receiver: MessageReceiver | undefined): void {
     this.receiver = receiver;
-    while (this.receiver && this.inbox.pending > 0 && !this._isClosed) {
+    while (this.receiver && this.queuedCount > 0 && !this._isClosed) {
       const message = this.inbox.shift()!;
       this.consumed();
       this.dispatch(message);
@@ -206,7 +221,7 @@ export abstract class Link {
     this._isClosed = true;
     this._closeReason = reason;
     // Waiting recv() calls end with ConnectionClosedError; after the peer closed, what arrived stays readable.
-    this.inbox.stop(undefined, { drain: this.keepInbox });
+    this.inboxQueue?.stop(undefined, { drain: this.keepInbox });
     try {
       this.onClose(reason);
     } finally {
@@ -241,7 +256,7 @@ export abstract class Link {
   /** Hands a message that arrived from the other end to the consumer, without counting it (the link counted it). */
   protected handOver(message: Message): void {
     if (this._isClosed) return;
-    if (this.receiver && this.inbox.pending === 0) this.dispatch(message);
+    if (this.receiver && (this.inboxQueue === undefined || this.inboxQueue.pending === 0)) this.dispatch(message);
     else this.inbox.push(message);
   }
 

@@ -5,7 +5,6 @@ import { validateMessage } from './codec/validate.js';
 import { SlowConsumerError } from './errors.js';
 import { Link, type LinkOptions } from './link.js';
 import { MessageType, type Message } from './messages.js';
-import { wireType } from './stats.js';
 
 const RESOLVED = Promise.resolve();
 /** Largest batch array kept for reuse. */
@@ -216,9 +215,8 @@ export class QueueLink extends Link {
   }
 
   private countBytes(type: MessageType, bytes: number): void {
-    const t = wireType(type);
-    this.counters.bytesIn[t] += bytes;
-    this.peer.counters.bytesOut[t] += bytes;
+    this.counters.countBytesIn(type, bytes);
+    this.peer.counters.countBytesOut(type, bytes);
   }
 
   protected override consumed(): void {

@@ -14,9 +14,22 @@ export function wireType(type: MessageType): number {
   return WIRE_TYPE[type]!;
 }
 
+// Where each group of per-type counters starts in `LinkStats.counts`.
+const MESSAGES_IN = 0;
+const MESSAGES_OUT = WIRE_TYPE_COUNT;
+const BYTES_IN = 2 * WIRE_TYPE_COUNT;
+const BYTES_OUT = 3 * WIRE_TYPE_COUNT;
+
+/** A packed array of `4 × WIRE_TYPE_COUNT` zeros (pushed one by one: `new Array(n)` would be holey). */
+function zeroCounts(): number[] {
+  const counts: number[] = [];
+  for (let i = 0; i < 4 * WIRE_TYPE_COUNT; i++) counts.push(0);
+  return counts;
+}
+
 /**
  * The counters of one link, kept where the work happens: plain number fields
- * and fixed arrays, so counting a message is an increment and allocates nothing.
+ * and one array, so counting a message is an increment and allocates nothing.
  * Counters only grow; readers compute rates from two snapshots.
  *
  * `messagesIn`/`messagesOut` and `bytesIn`/`bytesOut` are indexed by wire
@@ -31,38 +44,51 @@ export class LinkStats {
   /** `Date.now()` when the link was created. */
   readonly openedAt = Date.now();
   // TopicData, the message of the hot path, is counted in plain number
-  // fields: incrementing one costs a fraction of a typed-array element, and
+  // fields: incrementing one costs a fraction of an array element, and
   // on in-process pub/sub every instruction per message shows
   // (bench/stats-overhead.mjs).
   private topicDataIn = 0;
   private topicDataOut = 0;
-  private readonly otherIn = new Float64Array(WIRE_TYPE_COUNT);
-  private readonly otherOut = new Float64Array(WIRE_TYPE_COUNT);
+  // Every other counter by type, in one plain array (messages in, messages
+  // out, bytes in, bytes out; see the offsets above): a node keeps one
+  // LinkStats per connection, and four typed arrays cost three times the
+  // memory of this one (bench/README.md, "Many clients: memory per connection").
+  private readonly counts = zeroCounts();
 
   /** Messages received from the other end, by wire type (a snapshot). */
   get messagesIn(): Float64Array {
-    const counts = this.otherIn.slice();
+    const counts = this.snapshot(MESSAGES_IN);
     counts[0] = this.topicDataIn;
     return counts;
   }
 
   /** Messages sent to the other end, by wire type (a snapshot). */
   get messagesOut(): Float64Array {
-    const counts = this.otherOut.slice();
+    const counts = this.snapshot(MESSAGES_OUT);
     counts[0] = this.topicDataOut;
     return counts;
+  }
+
+  /** Encoded bytes received, by wire type (frame payloads, without framing; a snapshot). */
+  get bytesIn(): Float64Array {
+    return this.snapshot(BYTES_IN);
+  }
+
+  /** Encoded bytes sent, by wire type (a snapshot). */
+  get bytesOut(): Float64Array {
+    return this.snapshot(BYTES_OUT);
   }
 
   /** @internal Counts one received message of `type`. */
   countIn(type: MessageType): void {
     if (type === MessageType.TopicData) this.topicDataIn++;
-    else this.otherIn[WIRE_TYPE[type]!]!++;
+    else this.counts[MESSAGES_IN + WIRE_TYPE[type]!]!++;
   }
 
   /** @internal Counts one sent message of `type`. */
   countOut(type: MessageType): void {
     if (type === MessageType.TopicData) this.topicDataOut++;
-    else this.otherOut[WIRE_TYPE[type]!]!++;
+    else this.counts[MESSAGES_OUT + WIRE_TYPE[type]!]!++;
   }
 
   /** @internal Counts `n` received TopicData messages at once (a delivered batch). */
@@ -75,10 +101,16 @@ export class LinkStats {
     this.topicDataOut += n;
   }
 
-  /** Encoded bytes received, by wire type (frame payloads, without framing). */
-  readonly bytesIn = new Float64Array(WIRE_TYPE_COUNT);
-  /** Encoded bytes sent, by wire type. */
-  readonly bytesOut = new Float64Array(WIRE_TYPE_COUNT);
+  /** Counts `bytes` encoded bytes received in a message of `type` (for links that serialize: a frame's payload). */
+  countBytesIn(type: MessageType, bytes: number): void {
+    this.counts[BYTES_IN + WIRE_TYPE[type]!]! += bytes;
+  }
+
+  /** Counts `bytes` encoded bytes sent in a message of `type` (for links that serialize). */
+  countBytesOut(type: MessageType, bytes: number): void {
+    this.counts[BYTES_OUT + WIRE_TYPE[type]!]! += bytes;
+  }
+
   /** Messages meant for this link that were lost (e.g. a payload with no wire form). */
   dropped = 0;
   /** Received frames that were not valid messages. */
@@ -87,6 +119,13 @@ export class LinkStats {
   backpressure = 0;
   /** Times the other end was too slow and a send exceeded the hard buffer limit. */
   slowConsumer = 0;
+
+  /** The counters of one group, from `offset`, as a fresh array. */
+  private snapshot(offset: number): Float64Array {
+    const out = new Float64Array(WIRE_TYPE_COUNT);
+    for (let t = 0; t < WIRE_TYPE_COUNT; t++) out[t] = this.counts[offset + t]!;
+    return out;
+  }
 }
 
 /** Counters of one topic a switch forwards. */

@@ -65,11 +65,32 @@ interface Subscribers {
   readonly counters: TopicTally;
 }
 
-interface LinkState {
-  /** Last control state sent to this link per topic, so a subscriber gets each state once. */
-  readonly sentControl: Map<Id, boolean>;
-  readonly offClose: () => void;
-  readonly offError: () => void;
+/** What a switch keeps per attached link. */
+class LinkState {
+  /**
+   * Last control state sent to this link per topic, so a subscriber gets
+   * each state once; created with the first one (topics are rarely paused,
+   * and a node keeps one state per connection).
+   */
+  private sentControl: Map<Id, boolean> | undefined;
+
+  constructor(
+    readonly offClose: () => void,
+    readonly offError: () => void,
+  ) {}
+
+  /** Records `paused` as the state sent to the link for `topic`; false when it was sent that state already. */
+  markControl(topic: Id, paused: boolean): boolean {
+    const sent = (this.sentControl ??= new Map());
+    if (sent.get(topic) === paused) return false;
+    sent.set(topic, paused);
+    return true;
+  }
+
+  /** The link no longer subscribes to `topic`. */
+  forgetControl(topic: Id): void {
+    this.sentControl?.delete(topic);
+  }
 }
 
 /**
@@ -223,7 +244,7 @@ export class Switch {
         queueMicrotask(() => this.detach(link, reason));
       });
       const offError = link.events.on('error', (err) => this.events.emit('error', err, link));
-      this.states.set(link, { sentControl: new Map(), offClose, offError });
+      this.states.set(link, new LinkState(offClose, offError));
 
       // 2. What the link already provides, reaches and requests.
       for (const [id, cost] of link.outTopics) this.setRoute(this.topics, id, link, cost, true);
@@ -348,9 +369,7 @@ export class Switch {
     let message: TopicControlMessage | undefined;
     for (const link of subs.links) {
       if (link === origin) continue;
-      const sent = this.states.get(link)?.sentControl;
-      if (!sent || sent.get(topic) === paused) continue;
-      sent.set(topic, paused);
+      if (!this.states.get(link)?.markControl(topic, paused)) continue;
       this.deliver(link, (message ??= new TopicControlMessage(topic, paused)));
     }
   }
@@ -392,15 +411,14 @@ export class Switch {
       if (!subs) this.resubscribe(topic);
       // Late joiners learn the topic's state right away (once).
       const paused = this.controls.get(topic);
-      if (paused !== undefined && state && state.sentControl.get(topic) !== paused) {
-        state.sentControl.set(topic, paused);
+      if (paused !== undefined && state?.markControl(topic, paused)) {
         this.deliver(origin, new TopicControlMessage(topic, paused));
       }
     }
     for (const topic of remove) {
       const subs = this.subscribers.get(topic);
       if (!subs || !subs.links.includes(origin)) continue;
-      state?.sentControl.delete(topic);
+      state?.forgetControl(topic);
       const rest = subs.links.filter((l) => l !== origin);
       subs.counters.setFanout(rest.length);
       if (rest.length > 0) {

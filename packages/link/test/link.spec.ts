@@ -210,6 +210,23 @@ describe.each(MODES)('queue link ($mode)', ({ serialize }) => {
       await expect(b.recv()).rejects.toBeInstanceOf(ConnectionClosedError);
     });
 
+    test.each(['own', 'other'] as const)('recv() on a link that never queued rejects at once after the %s end closes, with its close reason', async (which) => {
+      // Push mode with a receiver that keeps up: the link never needed a queue before it closed.
+      const [a, b] = pair();
+      b.setReceiver(() => {});
+      a.send(marker(1));
+      await settle();
+      b.setReceiver(undefined);
+      const reason = new Error('gone');
+      (which === 'own' ? b : a).close(reason);
+      await within(b.closed, 'b to close');
+      const err = await within(b.recv().catch((e: unknown) => e), 'recv to reject');
+      expect(err).toBeInstanceOf(ConnectionClosedError);
+      expect((err as ConnectionClosedError).cause).toBe(b.closeReason);
+      if (which === 'own') expect(b.closeReason).toBe(reason);
+      expect(b.queuedCount).toBe(0);
+    });
+
     test('drained() on a closed link rejects with ConnectionClosedError', async () => {
       const [a] = pair();
       a.close();

@@ -45,6 +45,17 @@ test('a link counts messages by wire type in both directions, and bytes when it 
   expect(a.counters.openedAt).toBeLessThanOrEqual(Date.now());
 });
 
+test('the per-type counters are snapshots: changing one changes nothing in the link', async () => {
+  const [a, b] = createQueueLinkPair({ serialize: true });
+  a.send(new InTopicsChangedMessage([7], []));
+  await b.recv({ timeout: 2000 });
+  const snapshots = [a.counters.messagesOut, a.counters.bytesOut, b.counters.messagesIn, b.counters.bytesIn];
+  const before = snapshots.map((s) => Array.from(s));
+  for (const s of snapshots) s.fill(1e9);
+  expect([a.counters.messagesOut, a.counters.bytesOut, b.counters.messagesIn, b.counters.bytesIn].map((s) => Array.from(s))).toEqual(before);
+  expect(before[1]![MessageType.InTopicsChanged]).toBeGreaterThan(0);
+});
+
 test('links that pass objects count messages but no bytes; stats: false counts nothing', async () => {
   const [a, b] = createQueueLinkPair();
   a.send(new TopicControlMessage(1, true));

@@ -7,8 +7,8 @@ import {
   type LinkOptions,
   type Message,
 } from '@streamtasks/link';
-import { decodeOwnedMessage, wireType } from '@streamtasks/link/internal';
-import type { FrameChannel } from './channel.js';
+import { decodeOwnedMessage } from '@streamtasks/link/internal';
+import type { FrameChannel, FrameChannelHandler } from './channel.js';
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES } from './constants.js';
 
 export interface ConnectionLinkOptions extends LinkOptions {
@@ -58,14 +58,34 @@ export class ConnectionLink extends Link {
     this.maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     this.maxQueued = options.maxQueuedMessages ?? DEFAULT_MAX_QUEUED_MESSAGES;
     // Last: frames that arrived during the handshake are delivered right here.
-    channel.setHandler({
-      frame: (payload) => this.onFrame(payload),
-      drain: () => this.onDrain(),
-      // The connection ended from outside: what already arrived stays readable.
-      close: (reason) => this.closeFromPeer(reason),
-      warning: (error) => this.reportError(error),
-    });
+    channel.setHandler(new ConnectionLink.ChannelHandler(this));
   }
+
+  /**
+   * What the channel calls: one object with methods per connection instead
+   * of four closures and their context (a node holds one per connection).
+   * Nested so that it reaches the link's private handlers.
+   */
+  private static readonly ChannelHandler = class implements FrameChannelHandler {
+    constructor(private readonly link: ConnectionLink) {}
+
+    frame(payload: Uint8Array): void {
+      this.link.onFrame(payload);
+    }
+
+    drain(): void {
+      this.link.onDrain();
+    }
+
+    /** The connection ended from outside: what already arrived stays readable. */
+    close(reason: Error | undefined): void {
+      this.link.closeFromPeer(reason);
+    }
+
+    warning(error: Error): void {
+      this.link.reportError(error);
+    }
+  };
 
   /** The transport: `tcp`, `unix`, `ws` or `wss` (from the URL or the accepting server). */
   override get kind(): string {
@@ -98,7 +118,7 @@ export class ConnectionLink extends Link {
       throw error;
     }
     this.channel.send(bytes);
-    if (this.counting) this.counters.bytesOut[wireType(message.type)] += bytes.length;
+    if (this.counting) this.counters.countBytesOut(message.type, bytes.length);
     if (this.channel.bufferedAmount < this.highWaterMark) return true;
     if (!this.blocked) {
       this.blocked = true;
@@ -130,7 +150,7 @@ export class ConnectionLink extends Link {
       this.closeFromPeer(err as Error);
       return;
     }
-    if (this.counting) this.counters.bytesIn[wireType(message.type)] += payload.length;
+    if (this.counting) this.counters.countBytesIn(message.type, payload.length);
     this.receive(message);
     if (!this.readingPaused && this.queuedCount >= this.maxQueued && !this.isClosed) {
       this.readingPaused = true;
