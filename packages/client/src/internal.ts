@@ -20,5 +20,5 @@ export {
 } from './fetch/protocol.js';
 export { listenFetchRequests, sendFetchAnswer, type MalformedFetchRequest } from './fetch/responder.js';
 export { DescriptorRoutes, type BodyCheck, type DescriptorRoute } from './routes.js';
-export { trackRouteServer } from './route-stats.js';
+export { routeClock, trackRouteServer } from './route-stats.js';
 export { discoveryAnnounced } from './discovery-presence.js';

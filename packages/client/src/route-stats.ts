@@ -1,5 +1,14 @@
 import type { Client } from './client.js';
 
+// Read once: in Node `globalThis.performance` is a lazy getter, which every
+// bare `performance.now()` calls again (two clock reads per request).
+const clock: { now(): number } = globalThis.performance;
+
+/** The clock of processing times: `performance.now()`, without looking the global up again. */
+export function routeClock(): number {
+  return clock.now();
+}
+
 /**
  * The counters of one route of a fetch or signal server, in the spirit of
  * the NATS services API's `$SRV.STATS`: how often it ran, how often it
@@ -25,7 +34,7 @@ export class RouteStats {
   /** Counts one handled request that started at `startedAt` (`performance.now()`), failed with `error` if given. */
   record(startedAt: number, error?: unknown): void {
     this.requests++;
-    this.processingTime += performance.now() - startedAt;
+    this.processingTime += clock.now() - startedAt;
     if (error !== undefined) {
       this.errors++;
       this.lastError = error instanceof Error ? error.message : String(error);

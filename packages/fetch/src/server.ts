@@ -5,6 +5,7 @@ import {
   fetchErrorPayload,
   fetchResponsePayload,
   listenFetchRequests,
+  routeClock,
   sendFetchAnswer,
   trackRouteServer,
   type FetchRequest,
@@ -192,7 +193,7 @@ export class FetchServer implements RouteServer {
     }
     this.inFlight++;
     const served = new ServedRequest(request, signal, this.sendBound);
-    const startedAt = performance.now();
+    const startedAt = routeClock();
     let result: unknown;
     try {
       const body = route.validate ? validateBody(route.validate, request.body) : request.body;

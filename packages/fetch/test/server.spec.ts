@@ -32,6 +32,26 @@ describe('FetchServer', () => {
     await expect(fetch('echo', body)).resolves.toEqual(body);
   });
 
+  test('a route counts its processing time in milliseconds, from the request reaching it to its answer', async () => {
+    const started = deferred();
+    const release = deferred<number>();
+    server.route('slow', () => {
+      started.resolve();
+      return release.promise;
+    });
+    const answer = fetch('slow');
+    await started.promise;
+    // The handler is running: let 5 ms pass on the clock before it answers.
+    const from = performance.now();
+    while (performance.now() - from < 5);
+    release.resolve(1);
+    await expect(answer).resolves.toBe(1);
+    const stats = server.routeStats().get('slow')!;
+    expect(stats.requests).toBe(1);
+    expect(stats.processingTime).toBeGreaterThanOrEqual(5);
+    expect(stats.processingTime).toBeLessThan(2000);
+  });
+
   test('gives the handler the request metadata', async () => {
     const seen = deferred<{ descriptor: string; returnAddress: unknown; returnPort: number }>();
     server.route('meta', (req) => {
