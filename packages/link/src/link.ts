@@ -260,6 +260,26 @@ export abstract class Link {
     else this.inbox.push(message);
   }
 
+  /**
+   * {@link Link.handOver} for a message known to change no bookkeeping
+   * (TopicData, TopicControl, Addressed): to the receiver without reading
+   * its type again, the per-message path of a link that knows its types.
+   */
+  protected handOverData(message: Message): void {
+    if (this._isClosed) return;
+    const receiver = this.receiver;
+    // The queue is made only when a message has to wait in it (as in handOver).
+    if (receiver === undefined || (this.inboxQueue !== undefined && this.inboxQueue.pending > 0)) {
+      this.inbox.push(message);
+      return;
+    }
+    try {
+      receiver(message);
+    } catch (err) {
+      this.reportError(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
   /** Reports a problem that does not close the link. */
   protected reportError(error: Error): void {
     this.events.emit('error', error);

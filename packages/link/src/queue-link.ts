@@ -169,9 +169,13 @@ export class QueueLink extends Link {
     for (let i = 0; i < n && !this.isClosed; i++) {
       const message = batch[i] as Message;
       const { type } = message;
-      if (type === MessageType.TopicData) topicData++;
-      else if (counting) this.countOther(type);
-      this.handOver(message);
+      if (type === MessageType.TopicData) {
+        topicData++;
+        this.handOverData(message);
+      } else {
+        if (counting) this.countOther(type);
+        this.handOver(message);
+      }
     }
     this.countTopicData(topicData);
     return true;

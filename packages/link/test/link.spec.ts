@@ -367,6 +367,56 @@ describe.each(MODES)('queue link ($mode)', ({ serialize }) => {
     });
   });
 
+  describe('push mode, topic data', () => {
+    // Queue links hand TopicData to the receiver on a path of its own: these pin that it keeps the rules above.
+    const data = (n: number) => new TopicDataMessage(7, RawData.from(n));
+    const valueOf = (m: Message) => (m as TopicDataMessage<number>).data.value;
+
+    test('a throwing receiver is reported and the rest of the batch still arrives, in order', async () => {
+      const [a, b] = pair();
+      const errors: Error[] = [];
+      b.events.on('error', (e) => errors.push(e));
+      const got: number[] = [];
+      b.setReceiver((m) => {
+        if (valueOf(m) === 1) throw new Error('receiver failed');
+        got.push(valueOf(m));
+      });
+      for (let i = 0; i < 4; i++) a.send(data(i));
+      await settle();
+      expect(errors.map((e) => e.message)).toEqual(['receiver failed']);
+      expect(got).toEqual([0, 2, 3]);
+      a.close();
+    });
+
+    test('a receiver that goes back to pull mode mid-batch leaves the rest for recv(), in order', async () => {
+      const [a, b] = pair();
+      const got: number[] = [];
+      b.setReceiver((m) => {
+        got.push(valueOf(m));
+        if (got.length === 2) b.setReceiver(undefined);
+      });
+      for (let i = 0; i < 5; i++) a.send(data(i));
+      await settle();
+      expect(got).toEqual([0, 1]);
+      expect(b.queuedCount).toBe(3);
+      for (let i = 2; i < 5; i++) expect(valueOf(await b.recv())).toBe(i);
+      a.close();
+    });
+
+    test('a receiver that closes its link mid-batch gets nothing more', async () => {
+      const [a, b] = pair();
+      const got: number[] = [];
+      b.setReceiver((m) => {
+        got.push(valueOf(m));
+        if (got.length === 2) b.close();
+      });
+      for (let i = 0; i < 5; i++) a.send(data(i));
+      await settle();
+      expect(got).toEqual([0, 1]);
+      expect(a.isClosed).toBe(true);
+    });
+  });
+
   describe('backpressure', () => {
     test('send() returns false at the high-water mark and drained() resolves once the consumer catches up', async () => {
       const [a, b] = pair({ highWaterMark: 4 });
