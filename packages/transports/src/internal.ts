@@ -17,3 +17,4 @@ export { CLOSE_CODES, WebSocketChannel, type WebSocketChannelOptions } from './w
 export { establish } from './establish.js';
 export { webSocketAddress } from './websocket-connect.js';
 export { SocketChannel, type SocketChannelOptions } from './socket-channel.js';
+export { FlushHold, LARGE_READ, MAX_HELD_BYTES, MAX_HELD_TURNS, WORTH_A_WRITE, flushHold, type HeldChannel } from './flush-hold.js';

@@ -3,6 +3,7 @@ import { ConnectionClosedError, SlowConsumerError } from '@streamtasks/link';
 import { HandlerSlot, type FrameChannel, type FrameChannelHandler } from './channel.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE } from './constants.js';
 import { SkippedBytesError } from './errors.js';
+import { WORTH_A_WRITE, flushHold, type HeldChannel } from './flush-hold.js';
 import { FrameParser } from './frame-parser.js';
 import { writeFrameHeader } from './framing.js';
 import { StreamStartCheck } from './stream-start.js';
@@ -32,8 +33,10 @@ const BATCH_SIZE = 256 * 1024;
  * Frames sent during one tick are written together when the tick ends (small
  * ones copied into one buffer, large payloads passed through uncopied, all
  * under one cork), so a burst of messages costs one system call, not one each.
+ * Frames sent while the process works through a large socket read are written
+ * later, bounded in loop turns and bytes (see {@link FlushHold}).
  */
-export class SocketChannel implements FrameChannel {
+export class SocketChannel implements FrameChannel, HeldChannel {
   readonly description: string;
   readonly released: Promise<void>;
   private readonly socket: Socket;
@@ -47,6 +50,8 @@ export class SocketChannel implements FrameChannel {
   /** The part of `pendingBytes` that the flush copies (frames up to COALESCE_LIMIT). */
   private pendingCopied = 0;
   private flushScheduled = false;
+  /** The scheduled flush is held by {@link flushHold} (not a microtask). */
+  private held = false;
   private drainRequested = false;
   private closed = false;
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,10 +105,22 @@ export class SocketChannel implements FrameChannel {
     const size = FRAME_HEADER_SIZE + payload.length;
     this.pendingBytes += size;
     if (payload.length <= COALESCE_LIMIT) this.pendingCopied += size;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flush());
-    }
+    if (this.held) {
+      flushHold.add(size);
+      if (this.pendingBytes < WORTH_A_WRITE) return;
+      // Enough for a write of its own: written when the read is done, as without the hold.
+      this.leaveHold();
+    } else if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    if (flushHold.active && this.pendingBytes < WORTH_A_WRITE) {
+      this.held = true;
+      flushHold.hold(this, this.pendingBytes);
+    } else queueMicrotask(() => this.flush());
+  }
+
+  flushHeld(): void {
+    this.held = false;
+    this.flush();
   }
 
   setHandler(handler: FrameChannelHandler | undefined): void {
@@ -131,9 +148,7 @@ export class SocketChannel implements FrameChannel {
     const socket = this.socket;
     if (reason instanceof SlowConsumerError || socket.destroyed || (reason && socket.connecting)) {
       // The peer does not read (or was never reached): flushing would never finish.
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.pendingCopied = 0;
+      this.dropPending();
       socket.destroy();
       return;
     }
@@ -152,7 +167,12 @@ export class SocketChannel implements FrameChannel {
         this.start.feed(chunk, this.description);
         if (this.start.done) this.start = undefined;
       }
-      this.parser.push(chunk);
+      const large = flushHold.beginRead(chunk.length);
+      try {
+        this.parser.push(chunk);
+      } finally {
+        if (large) flushHold.endRead();
+      }
     } catch (err) {
       // A stream that does not start with a frame, or FrameTooLargeError: it cannot be trusted any more.
       this.fail(err as Error);
@@ -170,9 +190,7 @@ export class SocketChannel implements FrameChannel {
     this.lingerTimer = undefined;
     if (this.closed) return;
     this.closed = true;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.pendingCopied = 0;
+    this.dropPending();
     const err = this.socketError;
     this.slot.close(err && new ConnectionClosedError(`${this.description}: ${err.message}`, { cause: err }));
   }
@@ -181,13 +199,29 @@ export class SocketChannel implements FrameChannel {
   private fail(reason: Error): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.dropPending();
     this.socket.destroy();
     this.slot.close(reason);
   }
 
+  /** Forgets the queued frames unwritten (the socket is going away). */
+  private dropPending(): void {
+    this.leaveHold();
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingCopied = 0;
+  }
+
+  /** Takes this channel's flush out of the hold, for a flush or drop of its own. */
+  private leaveHold(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.flushScheduled = false;
+    flushHold.release(this, this.pendingBytes);
+  }
+
   private flush(): void {
+    this.leaveHold();
     this.flushScheduled = false;
     const frames = this.pending;
     const socket = this.socket;
