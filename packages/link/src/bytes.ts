@@ -37,3 +37,31 @@ export function copyBytes(src: Uint8Array, start: number, end: number): Uint8Arr
   }
   return out;
 }
+
+/**
+ * A copy of bytes `[start, end)` of the concatenation of `parts`, in memory
+ * of its own (see {@link allocBytes}): one pass, each byte copied once.
+ */
+export function joinBytes(parts: readonly Uint8Array[], start: number, end: number): Uint8Array {
+  const out = allocBytes(end - start);
+  let offset = 0; // where the current part starts in the concatenation
+  let at = 0;
+  for (let i = 0; i < parts.length && offset < end; i++) {
+    const p = parts[i]!;
+    const from = Math.max(start - offset, 0);
+    const to = Math.min(end - offset, p.length);
+    if (from < to) {
+      out.set(from === 0 && to === p.length ? p : p.subarray(from, to), at);
+      at += to - from;
+    }
+    offset += p.length;
+  }
+  return out;
+}
+
+/** The number of bytes in all of `parts`. */
+export function totalLength(parts: readonly Uint8Array[]): number {
+  let n = 0;
+  for (let i = 0; i < parts.length; i++) n += parts[i]!.length;
+  return n;
+}

@@ -7,9 +7,10 @@
  * @packageDocumentation
  */
 export { addCost, isCost, isId } from './ids.js';
-export { MAX_POOLED, allocBytes, copyBytes } from './bytes.js';
+export { MAX_POOLED, allocBytes, copyBytes, joinBytes, totalLength } from './bytes.js';
 export { validateMessage } from './codec/validate.js';
 export { decodeOwnedMessage } from './codec/decode.js';
+export { decodeOwnedParts, largeFrameParts } from './codec/decode-parts.js';
 export { decodeValue, MsgpackReader } from './msgpack/decoder.js';
 export { encodeValue, MsgpackWriter } from './msgpack/encoder.js';
 export { boundedWait, Wait } from './wait.js';

@@ -27,6 +27,13 @@ export class TopicDataMessage<T = unknown> {
    * anew.
    */
   wire: Uint8Array | undefined = undefined;
+  /**
+   * The bytes of this message as the pieces of a large frame that arrived in
+   * several socket reads, while {@link TopicDataMessage.wire} is not set: a
+   * connection that can send a frame in pieces forwards them as they are,
+   * never joined. @internal
+   */
+  wireParts: readonly Uint8Array[] | undefined = undefined;
   constructor(
     readonly topic: Id,
     readonly data: RawData<T>,
@@ -47,6 +54,8 @@ export class AddressedMessage<T = unknown> {
   readonly type = MessageType.Addressed;
   /** The bytes of this message, once it was decoded from them or encoded (see {@link TopicDataMessage.wire}). */
   wire: Uint8Array | undefined = undefined;
+  /** See {@link TopicDataMessage.wireParts}. @internal */
+  wireParts: readonly Uint8Array[] | undefined = undefined;
   constructor(
     readonly address: Id,
     readonly port: number,

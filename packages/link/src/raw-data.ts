@@ -1,4 +1,4 @@
-import { MAX_POOLED } from './bytes.js';
+import { MAX_POOLED, joinBytes } from './bytes.js';
 import { decodeValue, decodeValueRange } from './msgpack/decoder.js';
 import { encodeValue } from './msgpack/encoder.js';
 
@@ -26,6 +26,8 @@ export class RawData<T = unknown> {
   private _end: number;
   /** Bins of the value may be views of `_src` (see {@link RawData.fromRange}). */
   private _binViews: boolean;
+  /** The encoding as a range of the pieces of a large frame (see {@link RawData.fromParts}), until someone needs it whole. */
+  private _parts: readonly Uint8Array[] | undefined = undefined;
 
   private constructor(value: T | typeof EMPTY, bytes: Uint8Array | undefined, src?: Uint8Array, start = 0, end = 0, binViews = false) {
     this._value = value;
@@ -66,6 +68,19 @@ export class RawData<T = unknown> {
     return new RawData<T>(EMPTY, undefined, src, start, end, owned && src.length <= MAX_POOLED);
   }
 
+  /**
+   * Refers to bytes `[start, end)` of the concatenation of `parts` (the
+   * pieces of a received large frame) without joining them: a switch that
+   * forwards the message in pieces never does. The first reader of the
+   * bytes or the value joins them, once.
+   * @internal
+   */
+  static fromParts<T = unknown>(parts: readonly Uint8Array[], start: number, end: number): RawData<T> {
+    const data = new RawData<T>(EMPTY, undefined, undefined, start, end);
+    data._parts = parts;
+    return data;
+  }
+
   /** True while the payload has not been decoded yet. */
   get isSerialized(): boolean {
     return this._value === EMPTY;
@@ -74,6 +89,7 @@ export class RawData<T = unknown> {
   /** The decoded payload. Throws `DecodeError` if the bytes are not valid MessagePack. */
   get value(): T {
     if (this._value === EMPTY) {
+      this.join();
       const src = this._src;
       this._value = (src !== undefined ? decodeValueRange(src, this._start, this._end, this._binViews) : decodeValue(this._bytes!)) as T;
     }
@@ -86,6 +102,7 @@ export class RawData<T = unknown> {
    * @internal
    */
   get knownBytes(): Uint8Array | undefined {
+    this.join();
     if (this._bytes === undefined && this._src !== undefined) this._bytes = this._src.subarray(this._start, this._end);
     return this._bytes;
   }
@@ -96,7 +113,7 @@ export class RawData<T = unknown> {
    * @internal
    */
   adoptEncoding(src: Uint8Array, start: number, end: number): void {
-    if (this._bytes !== undefined || this._src !== undefined) return;
+    if (this._bytes !== undefined || this._src !== undefined || this._parts !== undefined) return;
     this._src = src;
     this._start = start;
     this._end = end;
@@ -104,9 +121,18 @@ export class RawData<T = unknown> {
 
   /** The payload's MessagePack bytes. Throws `EncodeError` for values MessagePack cannot carry. */
   get bytes(): Uint8Array {
+    this.join();
     if (this._bytes === undefined) {
       this._bytes = this._src === undefined ? encodeValue(this._value) : this._src.subarray(this._start, this._end);
     }
     return this._bytes;
+  }
+
+  /** Copies the pieces of a large frame into bytes of the payload's own (once). */
+  private join(): void {
+    const parts = this._parts;
+    if (parts === undefined) return;
+    this._parts = undefined;
+    this._bytes = joinBytes(parts, this._start, this._end);
   }
 }

@@ -1,4 +1,5 @@
 import { Announcements, type RouteChanges } from './announcements.js';
+import { totalLength } from './bytes.js';
 import { Emitter } from './emitter.js';
 import { EncodeError, InvalidMessageError } from './errors.js';
 import type { Id, PricedId } from './ids.js';
@@ -344,6 +345,7 @@ export class Switch {
       counters.messages++;
       const wire = message.wire;
       if (wire !== undefined) counters.bytes += wire.length;
+      else if (message.wireParts !== undefined) counters.bytes += totalLength(message.wireParts);
     }
     for (let i = 0; i < links.length; i++) {
       const link = links[i]!;

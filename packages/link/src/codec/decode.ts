@@ -92,7 +92,7 @@ function decodeFrom(bytes: Uint8Array, owned: boolean): WireMessage {
 }
 
 /** True when the bytes at `r.pos` are exactly `key` (a fixstr key); advances past it. */
-function takeKey(r: MsgpackReader, key: Uint8Array): boolean {
+export function takeKey(r: MsgpackReader, key: Uint8Array): boolean {
   const b = r.buf;
   const p = r.pos;
   if (p + key.length > r.end) return false;
@@ -102,7 +102,7 @@ function takeKey(r: MsgpackReader, key: Uint8Array): boolean {
 }
 
 /** Reads an unsigned integer if one is at `r.pos`; undefined (position unchanged) otherwise. */
-function tryUint(r: MsgpackReader): number | bigint | undefined {
+export function tryUint(r: MsgpackReader): number | bigint | undefined {
   if (r.pos >= r.end) return undefined;
   const b = r.buf[r.pos]!;
   if (b < POSITIVE_FIXINT_END || b === UINT8 || b === UINT16 || b === UINT32 || b === UINT64) return readUint(r, 'id');

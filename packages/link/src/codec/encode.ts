@@ -1,4 +1,5 @@
 // The message encoder: a message object to the bytes a Python peer writes for it.
+import { joinBytes, totalLength } from '../bytes.js';
 import { InvalidMessageError } from '../errors.js';
 import type { Id, PricedId } from '../ids.js';
 import { MessageType, type Message } from '../messages.js';
@@ -97,6 +98,11 @@ export function encodeMessage(message: Message): Uint8Array {
     (type === MessageType.TopicData || type === MessageType.Addressed || type === MessageType.OutTopicsChanged || type === MessageType.AddressesChanged) &&
     message.wire !== undefined
   ) {
+    return message.wire;
+  }
+  if ((type === MessageType.TopicData || type === MessageType.Addressed) && message.wireParts !== undefined) {
+    // A large frame that arrived in pieces, sent where pieces cannot go: joined once, kept joined.
+    message.wire = joinBytes(message.wireParts, 0, totalLength(message.wireParts));
     return message.wire;
   }
   // Out-of-range ids or costs would otherwise be written as other numbers.
