@@ -1,3 +1,4 @@
+import { joinBytes } from '@streamtasks/link/internal';
 /** What a {@link FrameChannel} reports to its current handler. */
 export interface FrameChannelHandler {
   /**
@@ -7,6 +8,13 @@ export interface FrameChannelHandler {
    * small bins as views of it).
    */
   frame(payload: Uint8Array): void;
+  /**
+   * A large frame arrived in pieces (`length` bytes in all), views of read
+   * buffers that are never written again: the handler may keep and forward
+   * them without joining. Without this method, the channel joins them and
+   * calls {@link FrameChannelHandler.frame}.
+   */
+  frameParts?(parts: readonly Uint8Array[], length: number): void;
   /** Buffered outgoing bytes may have dropped (after {@link FrameChannel.requestDrain}). */
   drain(): void;
   /** The transport closed; `reason` is set when it closed because of a failure. Called once. */
@@ -37,6 +45,11 @@ export interface FrameChannel {
   maxFrameSize: number;
   /** Sends one frame. The payload must not be modified afterwards. Ignored once closed. */
   send(payload: Uint8Array): void;
+  /**
+   * Sends one frame whose payload is the concatenation of `parts` (`length`
+   * bytes), without joining them. Only channels over a byte stream have it.
+   */
+  sendParts?(parts: readonly Uint8Array[], length: number): void;
   /** Sets (or, with undefined, clears) the receiver of frames and events; queued ones are delivered at once. */
   setHandler(handler: FrameChannelHandler | undefined): void;
   /** Asks for one `drain` call once buffered bytes may have dropped. */
@@ -69,6 +82,14 @@ export class HandlerSlot {
       this.handler = undefined;
       handler.close(reason);
     }
+  }
+
+  frameParts(parts: readonly Uint8Array[], length: number): void {
+    if (this.closed) return;
+    const handler = this.handler;
+    // Queued frames first, in order; a handler that takes no pieces gets them joined.
+    if (handler?.frameParts !== undefined && this.frames.length === 0) handler.frameParts(parts, length);
+    else this.frame(joinBytes(parts, 0, length));
   }
 
   frame(payload: Uint8Array): void {

@@ -7,7 +7,7 @@ import {
   type LinkOptions,
   type Message,
 } from '@streamtasks/link';
-import { decodeOwnedMessage } from '@streamtasks/link/internal';
+import { decodeOwnedMessage, decodeOwnedParts, largeFrameParts, totalLength } from '@streamtasks/link/internal';
 import type { FrameChannel, FrameChannelHandler } from './channel.js';
 import { DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES } from './constants.js';
 
@@ -73,6 +73,10 @@ export class ConnectionLink extends Link {
       this.link.onFrame(payload);
     }
 
+    frameParts(parts: readonly Uint8Array[], length: number): void {
+      this.link.onFrameParts(parts, length);
+    }
+
     drain(): void {
       this.link.onDrain();
     }
@@ -107,25 +111,40 @@ export class ConnectionLink extends Link {
   }
 
   protected transmit(message: Message): boolean {
-    const bytes = encodeMessage(message);
-    const buffered = this.channel.bufferedAmount;
-    if (buffered + bytes.length > this.maxBufferedBytes) {
-      this.counters.slowConsumer++;
-      const error = new SlowConsumerError(
-        `${this.description}: ${buffered} bytes are waiting for the peer; sending ${bytes.length} more would exceed ${this.maxBufferedBytes}`,
-      );
-      this.close(error);
-      throw error;
+    const parts = largeFrameParts(message);
+    const channel = this.channel;
+    let length: number;
+    if (parts !== undefined && channel.sendParts !== undefined) {
+      // A large frame that arrived in pieces leaves in the same pieces: never joined here.
+      length = totalLength(parts);
+      this.checkRoom(length);
+      channel.sendParts(parts, length);
+    } else {
+      const bytes = encodeMessage(message);
+      length = bytes.length;
+      this.checkRoom(length);
+      channel.send(bytes);
     }
-    this.channel.send(bytes);
-    if (this.counting) this.counters.countBytesOut(message.type, bytes.length);
-    if (this.channel.bufferedAmount < this.highWaterMark) return true;
+    if (this.counting) this.counters.countBytesOut(message.type, length);
+    if (channel.bufferedAmount < this.highWaterMark) return true;
     if (!this.blocked) {
       this.blocked = true;
       this.counters.backpressure++;
       this.channel.requestDrain();
     }
     return false;
+  }
+
+  /** Closes the link with `SlowConsumerError` (and throws it) if `length` more bytes would exceed `maxBufferedBytes`. */
+  private checkRoom(length: number): void {
+    const buffered = this.channel.bufferedAmount;
+    if (buffered + length <= this.maxBufferedBytes) return;
+    this.counters.slowConsumer++;
+    const error = new SlowConsumerError(
+      `${this.description}: ${buffered} bytes are waiting for the peer; sending ${length} more would exceed ${this.maxBufferedBytes}`,
+    );
+    this.close(error);
+    throw error;
   }
 
   protected onClose(reason: Error | undefined): void {
@@ -145,12 +164,32 @@ export class ConnectionLink extends Link {
       // Channels hand out every frame as a copy of its own (FrameChannel.setHandler).
       message = decodeOwnedMessage(payload);
     } catch (err) {
-      // Only this connection is affected; the reason is what `closed` resolves with.
-      this.counters.decodeErrors++;
-      this.closeFromPeer(err as Error);
+      this.decodeFailed(err as Error);
       return;
     }
-    if (this.counting) this.counters.countBytesIn(message.type, payload.length);
+    this.accept(message, payload.length);
+  }
+
+  /** A large frame in pieces: routed on its header, its payload left in the pieces (see `decodeOwnedParts`). */
+  private onFrameParts(parts: readonly Uint8Array[], length: number): void {
+    let message: Message;
+    try {
+      message = decodeOwnedParts(parts, length);
+    } catch (err) {
+      this.decodeFailed(err as Error);
+      return;
+    }
+    this.accept(message, length);
+  }
+
+  private decodeFailed(err: Error): void {
+    // Only this connection is affected; the reason is what `closed` resolves with.
+    this.counters.decodeErrors++;
+    this.closeFromPeer(err);
+  }
+
+  private accept(message: Message, length: number): void {
+    if (this.counting) this.counters.countBytesIn(message.type, length);
     this.receive(message);
     if (!this.readingPaused && this.queuedCount >= this.maxQueued && !this.isClosed) {
       this.readingPaused = true;

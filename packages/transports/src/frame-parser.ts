@@ -38,6 +38,13 @@ export interface FrameParserOptions {
    * they arrive and again when joined. Default false.
    */
   chunksAreFresh?: boolean;
+  /**
+   * With `chunksAreFresh`: called instead of `onFrame` for a frame above the
+   * preallocation size, with its pieces (views of the chunks it arrived in,
+   * in order) and its length, so that a receiver that only forwards the
+   * frame never joins them (no payload byte copied at all).
+   */
+  onLargeFrame?: (parts: readonly Uint8Array[], length: number) => void;
 }
 
 /**
@@ -54,7 +61,9 @@ export interface FrameParserOptions {
  * Every payload handed out is a fresh copy: it never aliases the chunks
  * given to {@link FrameParser.push}, which callers may reuse, nor any buffer
  * of the parser (small ones are cut from the shared pool of `copyBytes`).
- * Each payload byte is copied once. Memory held for an incomplete frame grows
+ * Each payload byte is copied once (none, for the pieces handed to
+ * `onLargeFrame`, which are views of chunks that are never written again).
+ * Memory held for an incomplete frame grows
  * only with the bytes actually received, never with the announced length
  * (with `chunksAreFresh`, plus the rest of the first chunk it began in).
  */
@@ -66,6 +75,7 @@ export class FrameParser {
 
   private readonly onFrame: (payload: Uint8Array) => void;
   private readonly onSkipped: ((count: number) => void) | undefined;
+  private readonly onLargeFrame: ((parts: readonly Uint8Array[], length: number) => void) | undefined;
   private state: State = State.Sync;
   /** Sync bytes matched so far (0–3). */
   private matched = 0;
@@ -85,6 +95,7 @@ export class FrameParser {
     this.onFrame = options.onFrame;
     this.onSkipped = options.onSkipped;
     this.chunksAreFresh = options.chunksAreFresh ?? false;
+    this.onLargeFrame = this.chunksAreFresh ? options.onLargeFrame : undefined;
   }
 
   /** Bytes held for a frame that is not complete yet (its header and payload so far). */
@@ -280,6 +291,10 @@ export class FrameParser {
       this.body = undefined;
     } else if (parts.length === 1 && !this.chunksAreFresh) {
       payload = parts[0]!;
+    } else if (this.onLargeFrame !== undefined) {
+      // The pieces are views of chunks nobody writes to again: they go out as they are.
+      this.onLargeFrame(parts, this.length);
+      return;
     } else {
       payload = new Uint8Array(this.length);
       let at = 0;

@@ -67,6 +67,7 @@ export class SocketChannel implements FrameChannel, HeldChannel {
       // A socket hands out a new buffer for every read.
       chunksAreFresh: true,
       onFrame: (payload) => this.slot.frame(payload),
+      onLargeFrame: (parts, length) => this.slot.frameParts(parts, length),
       onSkipped: (count) => this.slot.warning(new SkippedBytesError(count)),
     });
     socket.setNoDelay?.(true);
@@ -121,6 +122,21 @@ export class SocketChannel implements FrameChannel, HeldChannel {
   flushHeld(): void {
     this.held = false;
     this.flush();
+  }
+
+  sendParts(parts: readonly Uint8Array[], length: number): void {
+    if (this.closed) return;
+    // What is pending goes first, in order; then the header and the pieces as they are, under one cork.
+    this.flush();
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
+    writeFrameHeader(header, 0, length);
+    socket.cork();
+    socket.write(header);
+    for (const part of parts) socket.write(part);
+    socket.uncork();
+    this.afterFlush();
   }
 
   setHandler(handler: FrameChannelHandler | undefined): void {

@@ -113,6 +113,41 @@ describe('FrameParser', () => {
     }
   });
 
+  test('with onLargeFrame a frame above 1 MiB is handed out as views of its chunks, never joined', () => {
+    const payload = Uint8Array.from({ length: 3 * 1024 * 1024 + 5 }, (_, i) => (i * 13) & 0xff);
+    const small = Uint8Array.from({ length: 1024 * 1024 }, (_, i) => i & 0xff);
+    const frame = concat(encodeFrame(Uint8Array.of(1)), encodeFrame(payload), encodeFrame(small));
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < frame.length; at += 65_536) chunks.push(frame.slice(at, at + 65_536));
+    const got: Uint8Array[] = [];
+    const large: { parts: readonly Uint8Array[]; length: number }[] = [];
+    const parser = new FrameParser({
+      chunksAreFresh: true,
+      onFrame: (p) => got.push(p),
+      onLargeFrame: (parts, length) => large.push({ parts, length }),
+    });
+    for (const c of chunks) parser.push(c);
+    // The frames up to 1 MiB come whole, as before.
+    expect(got.map((p) => p.length)).toEqual([1, small.length]);
+    expect(Buffer.compare(got[1]!, small)).toBe(0);
+    expect(large).toHaveLength(1);
+    const { parts, length } = large[0]!;
+    expect(length).toBe(payload.length);
+    expect(Buffer.compare(Buffer.concat(parts), payload)).toBe(0);
+    // Every piece is a view of one of the chunks: no byte was copied.
+    for (const p of parts) expect(chunks.some((c) => c.buffer === p.buffer)).toBe(true);
+  });
+
+  test('onLargeFrame is only used with chunksAreFresh (pieces of reused chunks are copied and joined)', () => {
+    const payload = Uint8Array.from({ length: 2 * 1024 * 1024 }, (_, i) => (i * 7) & 0xff);
+    const frame = encodeFrame(payload);
+    const got: Uint8Array[] = [];
+    const parser = new FrameParser({ onFrame: (p) => got.push(p), onLargeFrame: () => { throw new Error('not expected'); } });
+    for (let at = 0; at < frame.length; at += 65_536) parser.push(frame.subarray(at, at + 65_536));
+    expect(got).toHaveLength(1);
+    expect(Buffer.compare(got[0]!, payload)).toBe(0);
+  });
+
   test('payloads never alias the chunks they came from', () => {
     const chunk = Buffer.from(encodeFrame(Uint8Array.of(1, 2, 3)));
     const got: Uint8Array[] = [];
