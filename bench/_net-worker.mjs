@@ -6,7 +6,8 @@
 //   node bench/_net-worker.mjs ROLE 'JSON-ARGS'
 //
 // Bare pipeline: pipe-relay, pipe-pub, pipe-sub. streamtasks: paced-st-pub,
-// many-st-subs, rr-st-pub, big-st-pub, big-st-sub. NATS: paced-nats-pub,
+// many-st-subs, rr-st-pub, big-st-pub, big-st-sub, st-node (a node with server
+// options the command line does not take). NATS: paced-nats-pub,
 // many-nats-subs, rr-nats-pub, big-nats-pub, big-nats-sub. Shared: lat-st-sub,
 // lat-nats-sub (latency from each message's scheduled send time).
 // Like _worker.mjs: a role prints `READY` when set up and `RESULT {json}` with
@@ -285,6 +286,20 @@ function freshCopy(template) {
 // ---- roles ------------------------------------------------------------------------
 
 const roles = {
+  /**
+   * A streamtasks node as `streamtasks node --no-node-socket --serve
+   * tcp://127.0.0.1:0` runs it, started through `startNode` with `server`
+   * options (`maxBufferedBytes`…) that the command line has no flags for.
+   * Prints the same `listening on URL` and `ready` lines.
+   */
+  async 'st-node'({ server = {} }) {
+    const { startNode } = await import('@streamtasks/cli');
+    const node = await startNode({ serve: ['tcp://127.0.0.1:0'], server });
+    onTerm(() => node.close());
+    for (const url of node.urls) say(`listening on ${url}`);
+    say('ready');
+  },
+
   /**
    * The relay of the bare pipeline: bytes from the publisher's connection go
    * to every subscriber connection as they came (no parsing, no routing),
