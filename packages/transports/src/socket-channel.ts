@@ -126,13 +126,15 @@ export class SocketChannel implements FrameChannel, HeldChannel {
 
   sendParts(parts: readonly Uint8Array[], length: number): void {
     if (this.closed) return;
-    // What is pending goes first, in order; then the header and the pieces as they are, under one cork.
-    this.flush();
     const socket = this.socket;
     if (socket.destroyed) return;
     const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
     writeFrameHeader(header, 0, length);
+    // Frames of this channel keep their order: what is pending (held or not) is written first, so the
+    // channel leaves the hold; a frame this large is a write of its own anyway (WORTH_A_WRITE). All of it
+    // under one cork: the pending frames, the header and the pieces as they are, in one system call.
     socket.cork();
+    this.flush();
     socket.write(header);
     for (const part of parts) socket.write(part);
     socket.uncork();

@@ -7,7 +7,7 @@ import { InTopicsChangedMessage, MessageType, OutTopicsChangedMessage, RawData, 
 import { connect, createServer, type TransportServer } from '@streamtasks/transports';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { FrameParser, SocketChannel, encodeFrame } from '@streamtasks/transports/internal';
+import { FRAME_HEADER_SIZE, FrameParser, LARGE_READ, SocketChannel, encodeFrame, flushHold } from '@streamtasks/transports/internal';
 
 const TOPIC = 100_001;
 
@@ -81,8 +81,8 @@ describe('a socket channel and large frames', () => {
     const parts = [new Uint8Array(100_000).fill(1), new Uint8Array(50_000).fill(2)];
     channel.send(Uint8Array.of(9));
     channel.sendParts(parts, 150_000);
-    expect(socket.writes).toHaveLength(2);
-    expect(socket.writes[1]!.slice(1).map((c) => c.buffer)).toEqual(parts.map((p) => p.buffer));
+    expect(socket.writes).toHaveLength(1);
+    expect(socket.writes[0]!.slice(2).map((c) => c.buffer)).toEqual(parts.map((p) => p.buffer));
     const frames: Uint8Array[] = [];
     const parser = new FrameParser({ onFrame: (p) => frames.push(p) });
     for (const w of socket.writes) for (const c of w) parser.push(c);
@@ -90,6 +90,45 @@ describe('a socket channel and large frames', () => {
     expect(Buffer.compare(frames[1]!, Buffer.concat(parts))).toBe(0);
     channel.close();
     socket.destroy();
+  });
+
+  test('small frames held during large reads and a large frame sent in pieces reach the wire in the order they were sent', async () => {
+    // A node in miniature: every frame read from `source` goes to `output`, a large one as its pieces.
+    const sourceSocket = new RecordingSocket();
+    const source = new SocketChannel(sourceSocket as unknown as Socket, { description: 'source' });
+    const outputSocket = new RecordingSocket();
+    const output = new SocketChannel(outputSocket as unknown as Socket, { description: 'output' });
+    source.setHandler({ ...handlerBase, frame: (p) => output.send(p), frameParts: (parts, length) => output.sendParts(parts, length) });
+    const small = (from: number, count: number) =>
+      Buffer.concat(Array.from({ length: count }, (_, i) => encodeFrame(new Uint8Array(120).fill(from + i))));
+    // Ten small frames, the large frame, ten small frames: read as 64 KiB reads (the last one shorter).
+    const stream = Buffer.concat([small(0, 10), encodeFrame(payload), small(10, 10)]);
+    const reads: Buffer[] = [];
+    for (let at = 0; at < stream.length; at += LARGE_READ) reads.push(Buffer.from(stream.subarray(at, at + LARGE_READ)));
+
+    sourceSocket.emit('data', reads[0]!);
+    // The first ten were queued during a large read: held, nothing written yet.
+    expect(outputSocket.writes).toHaveLength(0);
+    expect(flushHold.size).toBe(1);
+    for (const r of reads.slice(1)) sourceSocket.emit('data', r);
+    // The large frame left at once, and the held frames with it, ahead of it.
+    expect(outputSocket.writes).toHaveLength(1);
+    for (let turns = 0; (flushHold.size > 0 || flushHold.scheduled) && turns < 20; turns++) await new Promise(setImmediate);
+    await Promise.resolve();
+    expect(flushHold.size).toBe(0);
+    expect(flushHold.scheduled).toBe(false);
+
+    const got: string[] = [];
+    const parser = new FrameParser({ onFrame: (p) => got.push(p.length === 120 ? `small ${p[0]}` : `large ${p.length}`) });
+    for (const w of outputSocket.writes) for (const c of w) parser.push(c);
+    const expected = [...Array.from({ length: 10 }, (_, i) => `small ${i}`), `large ${payload.length}`, ...Array.from({ length: 10 }, (_, i) => `small ${10 + i}`)];
+    expect(got).toEqual(expected);
+    expect(output.bufferedAmount).toBe(0);
+    expect(FRAME_HEADER_SIZE * 21 + 20 * 120 + payload.length).toBe(outputSocket.writes.flat().reduce((n, c) => n + c.length, 0));
+    source.close();
+    output.close();
+    sourceSocket.destroy();
+    outputSocket.destroy();
   });
 });
 
