@@ -26,7 +26,7 @@ export class ClientCore {
 
   constructor(link: Link) {
     this.link = link;
-    this.fanOut = new FanOut(link, this.inTopicRefs, (err) => this.reportError(err));
+    this.fanOut = new FanOut(link, (err) => this.reportError(err));
     if (!link.isClosed) link.events.on('close', (reason) => this.onLinkClosed(reason));
   }
 
@@ -130,12 +130,14 @@ export class ClientCore {
   /** Requests topics (reference counted: the first registration sends the request). */
   registerInTopics(topics: Iterable<Id>): void {
     const added = this.inTopicRefs.add(topics);
+    this.fanOut.setWanted(added, true);
     if (added.length > 0) this.link.send(new InTopicsChangedMessage(added, []));
   }
 
   /** Drops topic requests; the last unregistration (or `force`) withdraws the request. */
   unregisterInTopics(topics: Iterable<Id>, options: { force?: boolean } = {}): void {
     const removed = this.inTopicRefs.drop(topics, options.force ?? false);
+    this.fanOut.setWanted(removed, false);
     if (removed.length > 0 && !this.link.isClosed) this.link.send(new InTopicsChangedMessage([], removed));
   }
 

@@ -23,9 +23,20 @@ export interface TopicListener {
 /** Handles the Addressed messages that reach one port of the client. */
 export type PortHandler = (message: AddressedMessage) => void;
 
+/**
+ * What the fan-out knows of one topic, in one entry so that a TopicData
+ * message costs one map lookup: whether the client wants its data and
+ * control, and who listens to it.
+ */
+interface TopicEntry {
+  wanted: boolean;
+  // Replaced, never mutated, so a dispatch iterates a stable snapshot.
+  listeners: readonly TopicListener[];
+}
+
 export class FanOut {
-  // Lists are replaced, never mutated, so a dispatch iterates a stable snapshot.
-  private readonly topicListeners = new Map<Id, readonly TopicListener[]>();
+  /** Topics that are wanted or listened to (an entry with neither is deleted). */
+  private readonly topics = new Map<Id, TopicEntry>();
   private readonly portHandlers = new Map<number, PortHandler>();
   private receivers: readonly MessageReceiver[] = [];
   /** Takes the Addressed messages to ports without a handler of their own (the client's return ports). */
@@ -33,25 +44,40 @@ export class FanOut {
 
   /**
    * @param link whose route tables tell the current cost of a topic
-   * @param wanted the topics whose data and control are wanted (the client requested them); a set, not a callback, so the per-message check is one lookup
    * @param report where a throwing listener's error goes
    */
   constructor(
     private readonly link: Link,
-    private readonly wanted: { has(topic: Id): boolean },
     private readonly report: (err: unknown) => void,
   ) {}
 
+  /** Whether the data and control of `topics` are delivered (the client requested them) or dropped. */
+  setWanted(topics: readonly Id[], wanted: boolean): void {
+    for (const topic of topics) {
+      const entry = this.topics.get(topic);
+      if (entry) {
+        entry.wanted = wanted;
+        this.dropIfUnused(topic, entry);
+      } else if (wanted) {
+        this.topics.set(topic, { wanted, listeners: [] });
+      }
+    }
+  }
+
   listenTopic(topic: Id, listener: TopicListener): () => void {
-    const list = this.topicListeners.get(topic);
-    this.topicListeners.set(topic, list ? [...list, listener] : [listener]);
+    const entry = this.topics.get(topic);
+    if (entry) entry.listeners = [...entry.listeners, listener];
+    else this.topics.set(topic, { wanted: false, listeners: [listener] });
     return () => {
-      const current = this.topicListeners.get(topic);
+      const current = this.topics.get(topic);
       if (!current) return;
-      const rest = current.filter((l) => l !== listener);
-      if (rest.length > 0) this.topicListeners.set(topic, rest);
-      else this.topicListeners.delete(topic);
+      current.listeners = current.listeners.filter((l) => l !== listener);
+      this.dropIfUnused(topic, current);
     };
+  }
+
+  private dropIfUnused(topic: Id, entry: TopicEntry): void {
+    if (!entry.wanted && entry.listeners.length === 0) this.topics.delete(topic);
   }
 
   listenPort(port: number, handler: PortHandler): () => void {
@@ -81,24 +107,23 @@ export class FanOut {
   dispatch(message: Message): void {
     switch (message.type) {
       case MessageType.TopicData: {
+        // The hot path: one lookup, no closure per listener.
         const { topic } = message;
-        if (!this.wanted.has(topic)) return;
-        const listeners = this.topicListeners.get(topic);
-        if (listeners) {
-          // The hot path: no closure per listener.
-          const { data } = message;
-          for (let i = 0; i < listeners.length; i++) {
-            try {
-              listeners[i]!.data?.(data, topic);
-            } catch (err) {
-              this.report(err);
-            }
+        const entry = this.topics.get(topic);
+        if (entry === undefined || !entry.wanted) return;
+        const { listeners } = entry;
+        const { data } = message;
+        for (let i = 0; i < listeners.length; i++) {
+          try {
+            listeners[i]!.data?.(data, topic);
+          } catch (err) {
+            this.report(err);
           }
         }
         break;
       }
       case MessageType.TopicControl:
-        if (!this.wanted.has(message.topic)) return;
+        if (this.topics.get(message.topic)?.wanted !== true) return;
         this.notifyTopic(message.topic, (l) => l.control?.(message.paused, message.topic));
         break;
       case MessageType.Addressed: {
@@ -133,9 +158,9 @@ export class FanOut {
   }
 
   private notifyTopic(topic: Id, call: (listener: TopicListener) => void): void {
-    const listeners = this.topicListeners.get(topic);
-    if (!listeners) return;
-    for (const listener of listeners) this.guard(() => call(listener));
+    const entry = this.topics.get(topic);
+    if (!entry) return;
+    for (const listener of entry.listeners) this.guard(() => call(listener));
   }
 
   private guard(call: () => void): void {

@@ -68,6 +68,40 @@ describe.each([false, true])('registration (serialized=%s)', (serialize) => {
     expect(seen).toEqual(['requested']);
   });
 
+  test('data follows the request, not the listeners: unrequested again it is dropped, listeners or not', async () => {
+    const provider = net.client();
+    const subscriber = net.client();
+    const seen: string[] = [];
+    const received: unknown[] = [];
+    subscriber.addReceiver((m) => m.type === MessageType.TopicData && received.push(m.data.value));
+    provider.registerOutTopics([710, 711]);
+    subscriber.registerInTopics([710, 711]);
+    const offA = subscriber.listenTopic(710, { data: (d) => seen.push(`a:${d.value}`) });
+    subscriber.listenTopic(710, { data: (d) => seen.push(`b:${d.value}`) });
+    await until(provider, () => provider.isRequested(710));
+    provider.sendStreamData(710, 1);
+    await until(subscriber, () => received.length === 1);
+    expect(seen).toEqual(['a:1', 'b:1']);
+
+    // Unrequested: dropped before listeners and receivers; 711 (sent after it) marks that it arrived.
+    subscriber.unregisterInTopics([710]);
+    provider.sendStreamData(710, 2);
+    provider.sendStreamData(711, 3);
+    await until(subscriber, () => received.length === 2);
+    expect(received).toEqual([1, 3]);
+    expect(seen).toEqual(['a:1', 'b:1']);
+    await until(provider, () => !provider.isRequested(710));
+
+    // Requested again, without one listener: the other still hears it, in order.
+    offA();
+    subscriber.registerInTopics([710]);
+    await until(provider, () => provider.isRequested(710));
+    provider.sendStreamData(710, 4);
+    provider.sendStreamData(710, 5);
+    await until(subscriber, () => received.length === 4);
+    expect(seen).toEqual(['a:1', 'b:1', 'b:4', 'b:5']);
+  });
+
   test('addresses are announced and withdrawn', async () => {
     const a = net.client();
     const b = net.client();
