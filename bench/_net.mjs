@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Child, benchDir, findNatsServer, freePort, NATS_MISSING, profileArgs } from './_lib.mjs';
+import { Child, benchDir, findNatsServer, freePort, NATS_MISSING, profileArgs, stopAll } from './_lib.mjs';
 
 export const netWorkerPath = path.join(benchDir, '_net-worker.mjs');
 
@@ -33,6 +33,23 @@ export async function startNatsServerWith(config = []) {
     return { child, url: `127.0.0.1:${port}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts a streamtasks node as `streamtasks node --serve tcp://127.0.0.1:0`
+ * runs it, with `server` options its command line has no flags for (e.g.
+ * `maxBufferedBytes`); resolves with the child and its URL once it is ready.
+ */
+export async function startStreamtasksNodeWith(server) {
+  const child = startNetWorker('st-node', { server }, { name: 'streamtasks node' });
+  try {
+    const m = await child.waitFor(/listening on (tcp:\/\/\S+)/, 10_000);
+    await child.waitFor(/\bready\b/, 10_000);
+    return { child, url: m[1] };
+  } catch (err) {
+    await stopAll(child);
+    throw err;
   }
 }
 

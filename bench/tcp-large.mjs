@@ -13,7 +13,7 @@
 // publisher for a subscriber. Figures in MB/s of payload; the "of limit"
 // column compares with the bare pipe moving frames of the same size.
 import { natsUnavailable, stopAll } from './_lib.mjs';
-import { combine, startNatsServerWith, startNetWorker } from './_net.mjs';
+import { combine, startNatsServerWith, startNetWorker, startStreamtasksNodeWith } from './_net.mjs';
 import { LARGE_SIZES, LARGE_TOTAL, LIMIT } from './tcp-limit.mjs';
 
 const TOPIC = 100_003;
@@ -30,7 +30,7 @@ async function run(system, bytes) {
   const server =
     system === 'nats'
       ? await startNatsServerWith([`max_payload: ${9 * 2 ** 20}`, `max_pending: ${MAX_PENDING}`])
-      : await startStreamtasksServer();
+      : await startStreamtasksNodeWith({ maxBufferedBytes: MAX_PENDING });
   const children = [server.child];
   try {
     const sub =
@@ -47,19 +47,6 @@ async function run(system, bytes) {
     return combine([await sub.result(120_000)], { unit: 'MB/s', opsPer: bytes / 1e6 });
   } finally {
     await stopAll(...children);
-  }
-}
-
-/** A streamtasks node with `MAX_PENDING` as its servers' `maxBufferedBytes`. */
-async function startStreamtasksServer() {
-  const child = startNetWorker('st-node', { server: { maxBufferedBytes: MAX_PENDING } }, { name: 'streamtasks node' });
-  try {
-    const m = await child.waitFor(/listening on (tcp:\/\/\S+)/, 10_000);
-    await child.waitFor(/\bready\b/, 10_000);
-    return { child, url: m[1] };
-  } catch (err) {
-    await stopAll(child);
-    throw err;
   }
 }
 

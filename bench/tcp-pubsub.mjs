@@ -1,6 +1,6 @@
 // Pub/sub over TCP with three processes on both systems: a publisher process
-// → a server process → a subscriber process. streamtasks: `streamtasks node`
-// (the command line as built) with a publisher and a subscriber client
+// → a server process → a subscriber process. streamtasks: a node as
+// `streamtasks node` runs it (from `startNode`) with a publisher and a subscriber client
 // connected over TCP; NATS: nats-server with the npm client. Every message is
 // the same 100-byte MessagePack payload `{ timestamp, value, pad }` (encoded
 // by the publisher, decoded by the subscriber, on both systems). Throughput
@@ -9,7 +9,19 @@
 // queueing of a publisher that sends as fast as it is allowed to). The CPU
 // time each of the three processes spent per message is recorded too: on a
 // loaded machine it moves less than the wall-clock figures.
-import { cpuPerOp, cpuSnapshot, measured, natsUnavailable, size, startNatsServer, startStreamtasksNode, startWorker, stopAll } from './_lib.mjs';
+//
+// Neither server slows a publisher for a subscriber: a publisher running
+// flat out leaves its lead over the subscriber buffered in the server (tens
+// of MB in a run here, more when the subscriber is scheduled out for a
+// moment), and past the server's limit for one connection (64 MiB by
+// default on both) the subscriber is dropped as a slow consumer and the run
+// fails. Both servers get the same, larger limit (nats-server's max_pending,
+// the streamtasks node's maxBufferedBytes), as an operator running a
+// publisher this far ahead of its subscriber would set; the streamtasks
+// node is then started from `startNode`, as its command line has no flag
+// for it.
+import { cpuPerOp, cpuSnapshot, measured, natsUnavailable, size, startWorker, stopAll } from './_lib.mjs';
+import { startNatsServerWith, startStreamtasksNodeWith } from './_net.mjs';
 import { LIMIT } from './tcp-limit.mjs';
 
 const MESSAGES = size(1_000_000, 200_000, 'BENCH_MESSAGES');
@@ -21,13 +33,15 @@ const MESSAGES = size(1_000_000, 200_000, 'BENCH_MESSAGES');
  */
 const NATS_FLUSH_EVERY = 1_000;
 const TOPIC = 100_000;
+/** Bytes either server may hold for one connection before dropping it as a slow consumer (see above). */
+const MAX_PENDING = 256 * 2 ** 20;
 
 export const name = 'tcp-pubsub';
 export const order = 40;
 export const warmup = false;
 export const description =
   `${MESSAGES.toLocaleString('en-US')} messages of 100 bytes, publisher process → server process → subscriber process over TCP; ` +
-  'measured at the subscriber; latency from timestamps in the payload';
+  `measured at the subscriber; latency from timestamps in the payload; each server allowed ${MAX_PENDING / 2 ** 20} MiB pending per connection (NATS max_pending, streamtasks maxBufferedBytes)`;
 
 /** Waits for the subscriber's figure; adds the CPU time each process spent per message. */
 async function finish(server, pub, sub) {
@@ -46,7 +60,7 @@ async function finish(server, pub, sub) {
 }
 
 async function streamtasks(raw) {
-  const { child: node, url } = await startStreamtasksNode();
+  const { child: node, url } = await startStreamtasksNodeWith({ maxBufferedBytes: MAX_PENDING });
   const sub = startWorker('st-sub', { url, topic: TOPIC, count: MESSAGES, raw });
   await sub.waitFor(/^READY/);
   const pub = startWorker('st-pub', { url, topic: TOPIC, count: MESSAGES, raw });
@@ -55,7 +69,7 @@ async function streamtasks(raw) {
 
 /** NATS pub/sub at full speed; the encoded rates are kept in `measured` for tcp-latency. */
 export async function measureNats(raw, messages = MESSAGES) {
-  const { child: server, url } = await startNatsServer();
+  const { child: server, url } = await startNatsServerWith([`max_pending: ${MAX_PENDING}`]);
   const sub = startWorker('nats-sub', { url, subject: 'bench.pubsub', count: messages, raw });
   await sub.waitFor(/^READY/);
   const pub = startWorker('nats-pub', { url, subject: 'bench.pubsub', count: messages, flushEvery: NATS_FLUSH_EVERY, raw });
