@@ -1,4 +1,3 @@
-import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { SlowConsumerError } from '@streamtasks/link';
 import {
@@ -12,26 +11,7 @@ import {
   encodeFrame,
   flushHold,
 } from '@streamtasks/transports/internal';
-
-/** A socket stand-in that records each write the channel makes. */
-class RecordingSocket extends Duplex {
-  readonly writes: Buffer[][] = [];
-  setNoDelay(): this {
-    return this;
-  }
-  destroySoon(): void {
-    this.end(() => this.destroy());
-  }
-  override _read(): void {}
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: () => void): void {
-    this.writes.push(chunks.map((c) => c.chunk));
-    callback();
-  }
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.writes.push([chunk]);
-    callback();
-  }
-}
+import { RecordingSocket } from './recording-socket.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const microtask = () => Promise.resolve();

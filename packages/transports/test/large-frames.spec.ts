@@ -6,8 +6,8 @@
 import { InTopicsChangedMessage, MessageType, OutTopicsChangedMessage, RawData, Switch, TopicDataMessage, type Link, type Message } from '@streamtasks/link';
 import { connect, createServer, type TransportServer } from '@streamtasks/transports';
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 import { FRAME_HEADER_SIZE, FrameParser, LARGE_READ, SocketChannel, encodeFrame, flushHold } from '@streamtasks/transports/internal';
+import { RecordingSocket } from './recording-socket.js';
 
 const TOPIC = 100_001;
 
@@ -15,23 +15,6 @@ async function recvUntil(link: Link, match: (m: Message) => boolean): Promise<Me
   for (;;) {
     const m = await link.recv({ timeout: 10_000 });
     if (match(m)) return m;
-  }
-}
-
-/** A socket stand-in that records each write the channel makes; `push` feeds it reads. */
-class RecordingSocket extends Duplex {
-  readonly writes: Buffer[][] = [];
-  setNoDelay(): this {
-    return this;
-  }
-  override _read(): void {}
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: () => void): void {
-    this.writes.push(chunks.map((c) => c.chunk));
-    callback();
-  }
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.writes.push([chunk]);
-    callback();
   }
 }
 

@@ -1,23 +1,6 @@
-import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { FrameParser, SocketChannel, encodeFrame } from '@streamtasks/transports/internal';
-
-/** A socket stand-in that records each write the channel makes. */
-class RecordingSocket extends Duplex {
-  readonly writes: Buffer[][] = [];
-  setNoDelay(): this {
-    return this;
-  }
-  override _read(): void {}
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: () => void): void {
-    this.writes.push(chunks.map((c) => c.chunk));
-    callback();
-  }
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.writes.push([chunk]);
-    callback();
-  }
-}
+import { RecordingSocket } from './recording-socket.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
