@@ -4,24 +4,15 @@
  * input, and a data or addressed message keeps the pieces (forwarded without
  * being joined) while its payload is joined only when read.
  */
-import { AddressedMessage, DecodeError, MessageType, RawData, TopicDataMessage, encodeMessage } from '@streamtasks/link';
+import { AddressedMessage, MessageType, RawData, TopicDataMessage, encodeMessage } from '@streamtasks/link';
 import { decodeOwnedMessage, decodeOwnedParts, encodeValue, largeFrameParts } from '@streamtasks/link/internal';
+import { decodeErrorOf } from './helpers.js';
 
 /** `bytes` cut every `size` bytes, the first piece `first` bytes long. */
 function pieces(bytes: Uint8Array, size: number, first = size): Uint8Array[] {
   const out = [bytes.slice(0, first)];
   for (let at = first; at < bytes.length; at += size) out.push(bytes.slice(at, at + size));
   return out;
-}
-
-function errorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    return err as DecodeError;
-  }
-  throw new Error('expected a DecodeError');
 }
 
 const big = Uint8Array.from({ length: 3 * 1024 * 1024 }, (_, i) => (i * 31) & 0xff);
@@ -86,8 +77,8 @@ describe('decodeOwnedParts', () => {
     bad.push(misspelt);
     bad.push(topicWire.slice(0, topicWire.length - 1));
     for (const bytes of bad) {
-      const joined = errorOf(() => decodeOwnedMessage(bytes.slice()));
-      const split = errorOf(() => decodeOwnedParts(pieces(bytes, 65_536), bytes.length));
+      const joined = decodeErrorOf(() => decodeOwnedMessage(bytes.slice()));
+      const split = decodeErrorOf(() => decodeOwnedParts(pieces(bytes, 65_536), bytes.length));
       expect(split.message).toBe(joined.message);
     }
   });

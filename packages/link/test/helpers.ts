@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  DecodeError,
   AddressedMessage,
   AddressesChangedMessage,
   InTopicsChangedMessage,
@@ -314,4 +315,15 @@ export class ManualLink extends Link {
   }
 
   protected onClose(): void {}
+}
+
+/** What `fn` threw, checked to be a DecodeError (the test fails if it threw nothing or something else). */
+export function decodeErrorOf(fn: () => unknown): DecodeError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(DecodeError);
+    return err as DecodeError;
+  }
+  throw new Error('expected a DecodeError');
 }

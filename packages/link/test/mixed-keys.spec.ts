@@ -6,9 +6,10 @@
  * same shape in a fetch request body, which discovery decodes) kept a node
  * busy for longer than anyone would wait.
  */
-import { AddressedMessage, DecodeError, MessageType, RawData, decodeMessage } from '@streamtasks/link';
+import { AddressedMessage, MessageType, RawData, decodeMessage } from '@streamtasks/link';
 import { decodeValue, encodeValue } from '@streamtasks/link/internal';
 import { growth } from './linear-time.js';
+import { decodeErrorOf } from './helpers.js';
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 const fixstr = (s: string) => [0xa0 | s.length, ...ascii(s)];
@@ -39,22 +40,12 @@ function discoveryFetch(levels: number): Uint8Array {
   return encodeValue({ address: 0, port: 100, data: body, _id: MessageType.Addressed });
 }
 
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DecodeError);
-    return err as DecodeError;
-  }
-  throw new Error('expected a DecodeError');
-}
-
 describe('the crafted TopicControl message', () => {
   const crafted = topicControl(40);
 
   test('is 221 bytes and is rejected at the first byte of paused', () => {
     expect(crafted.length).toBe(221);
-    expect(decodeError(() => decodeMessage(crafted)).message).toBe('paused is not a boolean at byte 15');
+    expect(decodeErrorOf(() => decodeMessage(crafted)).message).toBe('paused is not a boolean at byte 15');
   });
 
   test('its paused value alone decodes, nested Maps in wire order', () => {
@@ -83,8 +74,8 @@ describe('the crafted TopicControl message', () => {
     const small = topicControl(40);
     const large = topicControl(500);
     const ratio = growth(
-      { run: () => decodeError(() => decodeMessage(small)), bytes: small.length },
-      { run: () => decodeError(() => decodeMessage(large)), bytes: large.length },
+      { run: () => decodeErrorOf(() => decodeMessage(small)), bytes: small.length },
+      { run: () => decodeErrorOf(() => decodeMessage(large)), bytes: large.length },
     );
     expect(ratio).toBeLessThanOrEqual(2);
   });
@@ -156,11 +147,11 @@ describe('paused', () => {
     ['nil', [0xc0]],
     ['the number 2', [0x02]],
   ])('rejects %s at its first byte', (_name, value) => {
-    expect(decodeError(() => decodeMessage(withPaused(value))).message).toBe('paused is not a boolean at byte 15');
+    expect(decodeErrorOf(() => decodeMessage(withPaused(value))).message).toBe('paused is not a boolean at byte 15');
   });
 
   test('rejects a map32 claiming 4 G entries from its header, before anything is allocated', () => {
-    const err = decodeError(() => decodeMessage(withPaused([0xdf, 0xff, 0xff, 0xff, 0xff])));
+    const err = decodeErrorOf(() => decodeMessage(withPaused([0xdf, 0xff, 0xff, 0xff, 0xff])));
     expect(err.message).toMatch(/longer than the input/);
   });
 });
