@@ -14,7 +14,9 @@ export {
   fetchResponsePayload,
   parseFetchRequest,
   parseFetchResponse,
+  readFetchRequest,
   type FetchRequest,
+  type FetchRequestFactory,
   type FetchRequestPayload,
   type FetchResponsePayload,
 } from './fetch/protocol.js';

@@ -2,31 +2,35 @@ import type { Id } from '@streamtasks/link';
 import { fetchResponsePayload, type FetchRequest, type FetchResponsePayload } from '@streamtasks/client/internal';
 import type { FetchServerRequest } from './server.js';
 
+/** Sends an answer to a request (the server's, which reports what fails). */
+export type SendAnswer = (request: ServedRequest, answer: FetchResponsePayload) => void;
+
 /**
- * One request being served: what its handler receives, and the rule that
- * it is answered once — early with `respond`/`respondError`, or when the
- * handler settles — and not at all once the server stopped. One object per
- * request (the answer functions are its own, so a handler may destructure
- * them; they are made when first read).
+ * One request being served: the request as read off the wire, what its
+ * handler receives, and the rule that it is answered once — early with
+ * `respond`/`respondError`, or when the handler settles — and not at all once
+ * the server stopped. One object per request: it is built from the payload's
+ * fields (no plain request beside it), and the answer functions are its own,
+ * so a handler may destructure them; they are made when first read.
  */
-export class ServedRequest implements FetchServerRequest {
-  body: unknown = undefined;
+export class ServedRequest implements FetchServerRequest, FetchRequest {
+  /** The request body; once a route's `validate` ran, the body it returned. */
+  body: unknown;
   readonly descriptor: string;
   readonly returnAddress: Id;
   readonly returnPort: number;
   readonly signal: AbortSignal;
-  readonly #request: FetchRequest;
-  readonly #send: (request: FetchRequest, answer: FetchResponsePayload) => void;
+  readonly #send: SendAnswer;
   #answered = false;
   #respond: ((body: unknown) => void) | undefined;
   #respondError: ((body: unknown) => void) | undefined;
 
-  constructor(request: FetchRequest, signal: AbortSignal, send: (request: FetchRequest, answer: FetchResponsePayload) => void) {
-    this.descriptor = request.descriptor;
-    this.returnAddress = request.returnAddress;
-    this.returnPort = request.returnPort;
+  constructor(returnAddress: Id, returnPort: number, descriptor: string, body: unknown, signal: AbortSignal, send: SendAnswer) {
+    this.body = body;
+    this.descriptor = descriptor;
+    this.returnAddress = returnAddress;
+    this.returnPort = returnPort;
     this.signal = signal;
-    this.#request = request;
     this.#send = send;
   }
 
@@ -53,12 +57,12 @@ export class ServedRequest implements FetchServerRequest {
   finish(answer: FetchResponsePayload): void {
     if (this.#answered || this.signal.aborted) return;
     this.#answered = true;
-    this.#send(this.#request, answer);
+    this.#send(this, answer);
   }
 
   private answer(answer: FetchResponsePayload): void {
     if (this.#answered) throw new Error(`the fetch ${JSON.stringify(this.descriptor)} was answered already`);
     this.#answered = true;
-    if (!this.signal.aborted) this.#send(this.#request, answer);
+    if (!this.signal.aborted) this.#send(this, answer);
   }
 }

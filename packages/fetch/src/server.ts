@@ -8,12 +8,11 @@ import {
   routeClock,
   sendFetchAnswer,
   trackRouteServer,
-  type FetchRequest,
   type FetchResponsePayload,
 } from '@streamtasks/client/internal';
 import type { Check } from './check.js';
 import { CustomFetchError, FetchRequestError, MalformedRequestError, ValidationError } from './errors.js';
-import { ServedRequest } from './served-request.js';
+import { ServedRequest, type SendAnswer } from './served-request.js';
 
 /** What a route handler receives. */
 export interface FetchServerRequest<B = unknown> {
@@ -104,7 +103,7 @@ export class FetchServer implements RouteServer {
   private stopListening: (() => void) | undefined;
   private controller: AbortController | undefined;
   private inFlight = 0;
-  private readonly sendBound = (request: FetchRequest, answer: FetchResponsePayload): void => this.send(request, answer);
+  private readonly sendBound: SendAnswer = (request, answer) => this.send(request, answer);
 
   constructor(client: Client, options: FetchServerOptions = {}) {
     this.client = client;
@@ -152,10 +151,14 @@ export class FetchServer implements RouteServer {
   start(): this {
     if (this.stopListening) return this;
     const controller = new AbortController();
+    const { signal } = controller;
+    const send = this.sendBound;
     this.stopListening = listenFetchRequests(
       this.client,
       this.port,
-      (request) => this.onRequest(request, controller.signal),
+      // The request is read straight into the object its handler gets.
+      (returnAddress, returnPort, descriptor, body) => new ServedRequest(returnAddress, returnPort, descriptor, body, signal, send),
+      (request) => this.onRequest(request),
       ({ reason, cause }) => this.report(new MalformedRequestError(reason, cause === undefined ? undefined : { cause })),
     );
     this.controller = controller;
@@ -184,19 +187,18 @@ export class FetchServer implements RouteServer {
     this.stop();
   }
 
-  private onRequest(request: FetchRequest, signal: AbortSignal): void {
-    const route = this.routes.get(request.descriptor);
+  private onRequest(served: ServedRequest): void {
+    const route = this.routes.get(served.descriptor);
     if (!route) {
       this.unknownDescriptors++;
-      if (!signal.aborted) this.send(request, fetchErrorPayload('not_found', request.descriptor));
+      served.finish(fetchErrorPayload('not_found', served.descriptor));
       return;
     }
     this.inFlight++;
-    const served = new ServedRequest(request, signal, this.sendBound);
     const startedAt = routeClock();
     let result: unknown;
     try {
-      const body = route.validate ? validateBody(route.validate, request.body) : request.body;
+      const body = route.validate ? validateBody(route.validate, served.body) : served.body;
       result = route.handler(served.withBody(body));
     } catch (err) {
       this.settle(served, route, startedAt, err, true);
@@ -237,7 +239,7 @@ export class FetchServer implements RouteServer {
     return fetchErrorPayload('general', errorMessage(err));
   }
 
-  private send(request: FetchRequest, answer: FetchResponsePayload): void {
+  private send(request: ServedRequest, answer: FetchResponsePayload): void {
     try {
       const { encodeError } = sendFetchAnswer(this.client, request, answer);
       if (encodeError !== undefined) this.events.emit('handler-error', encodeError, request.descriptor);

@@ -47,13 +47,29 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Map);
 }
 
+/** Makes the object a server keeps for one request from its checked fields. */
+export type FetchRequestFactory<R> = (returnAddress: Id, returnPort: number, descriptor: string, body: unknown) => R;
+
 /** Reads a fetch request payload; undefined when it does not have the request's shape. */
 export function parseFetchRequest(value: unknown): FetchRequest | undefined {
+  return readFetchRequest(value, plainRequest);
+}
+
+/**
+ * Reads a fetch request payload into the object `make` builds of its fields
+ * (a server's own object per request, so that no plain request is made only
+ * to be copied); undefined when it does not have the request's shape.
+ */
+export function readFetchRequest<R>(value: unknown, make: FetchRequestFactory<R>): R | undefined {
   if (!isRecord(value)) return undefined;
   const { return_address, return_port, descriptor, body } = value;
   if (!isId(return_address) || typeof return_port !== 'number' || !Number.isSafeInteger(return_port) || return_port < 0) return undefined;
   if (typeof descriptor !== 'string') return undefined;
-  return { returnAddress: return_address, returnPort: return_port, descriptor, body };
+  return make(return_address, return_port, descriptor, body);
+}
+
+function plainRequest(returnAddress: Id, returnPort: number, descriptor: string, body: unknown): FetchRequest {
+  return { returnAddress, returnPort, descriptor, body };
 }
 
 /** Whether a decoded payload has the shape of a fetch response (read in place: `error` is true only when it is `true`). */

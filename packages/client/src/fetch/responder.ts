@@ -4,7 +4,7 @@
 import { RawData, type AddressedMessage } from '@streamtasks/link';
 import type { Client } from '../client.js';
 import { surelyEncodable } from './encodable.js';
-import { fetchErrorPayload, parseFetchRequest, type FetchRequest, type FetchResponsePayload } from './protocol.js';
+import { fetchErrorPayload, readFetchRequest, type FetchRequest, type FetchRequestFactory, type FetchResponsePayload } from './protocol.js';
 
 const SENT: { encodeError?: unknown } = Object.freeze({});
 
@@ -16,14 +16,15 @@ export interface MalformedFetchRequest {
 
 /**
  * Calls `onRequest` for every fetch request that reaches `port` of `client`,
- * and `onMalformed` for payloads that are not valid MessagePack or not a
- * request. Returns the function that stops listening. Throws
- * `PortInUseError` if the port already has a handler.
+ * with the object `make` built of its fields, and `onMalformed` for payloads
+ * that are not valid MessagePack or not a request. Returns the function that
+ * stops listening. Throws `PortInUseError` if the port already has a handler.
  */
-export function listenFetchRequests(
+export function listenFetchRequests<R>(
   client: Client,
   port: number,
-  onRequest: (request: FetchRequest) => void,
+  make: FetchRequestFactory<R>,
+  onRequest: (request: R) => void,
   onMalformed: (problem: MalformedFetchRequest) => void,
 ): () => void {
   return client.listenPort(port, (message: AddressedMessage) => {
@@ -34,8 +35,8 @@ export function listenFetchRequests(
       onMalformed({ reason: `skipped an undecodable payload on fetch port ${port}: ${errorMessage(cause)}`, cause });
       return;
     }
-    const request = parseFetchRequest(value);
-    if (request) onRequest(request);
+    const request = readFetchRequest(value, make);
+    if (request !== undefined) onRequest(request);
     else onMalformed({ reason: `skipped a payload on fetch port ${port} that is not a fetch request` });
   });
 }
@@ -47,7 +48,7 @@ export function listenFetchRequests(
  * `encodable.ts`) is encoded here, and the encoding failure is returned so
  * the server can report it. Throws when the link refuses the message.
  */
-export function sendFetchAnswer(client: Client, request: FetchRequest, answer: FetchResponsePayload): { encodeError?: unknown } {
+export function sendFetchAnswer(client: Client, request: Pick<FetchRequest, 'returnAddress' | 'returnPort'>, answer: FetchResponsePayload): { encodeError?: unknown } {
   let data: RawData;
   let encodeError: unknown;
   try {
